@@ -1,0 +1,30 @@
+using System.CommandLine;
+
+namespace EdgePrune.Cli;
+
+/// <summary>Builds the command tree and runs it; every command lives in its own file under Commands/.</summary>
+public static class CommandLine
+{
+    /// <summary>Exit code for bad input or bad usage (missing file, unknown option, unsupported op).</summary>
+    public const int BadInput = 2;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("edgeprune: shrink ONNX models until they fit a device, and ship them");
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                stderr.WriteLine($"edgeprune: {error.Message}");
+            }
+
+            stderr.WriteLine();
+            var helpFor = parse.CommandResult.Command;
+            helpFor.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = stderr, Error = stderr });
+            return BadInput;
+        }
+
+        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+}
