@@ -1,0 +1,174 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace EdgePrune.Core.Devices;
+
+/// <summary>
+/// A board EdgePrune targets: its memories, how much of them a model may use, and what its core can do.
+/// One JSON file per board in <c>devices/</c>; the schema is documented in <c>docs/devices.md</c>.
+/// </summary>
+public sealed record DeviceProfile
+{
+    /// <summary>File name without extension, e.g. "arduino-uno".</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Human name, e.g. "Arduino Uno Rev3 (ATmega328P)".</summary>
+    public required string DisplayName { get; init; }
+
+    /// <summary>"mcu" (bare metal, C export) or "linux" (runs the .NET runtime).</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>Total program memory (flash) in bytes; for Linux boards, the storage a model file may occupy.</summary>
+    public required long FlashBytes { get; init; }
+
+    /// <summary>Total data memory (SRAM, or DRAM for Linux boards) in bytes.</summary>
+    public required long RamBytes { get; init; }
+
+    /// <summary>Bytes of flash a model (weights + runtime code) may use by default, leaving room for the application.</summary>
+    public required long ModelFlashBudgetBytes { get; init; }
+
+    /// <summary>Bytes of RAM a model (arena + runtime state) may use by default.</summary>
+    public required long ModelRamBudgetBytes { get; init; }
+
+    /// <summary>CPU core, e.g. "cortex-m4f", "cortex-a72", "avr".</summary>
+    public required string Core { get; init; }
+
+    public required int ClockMHz { get; init; }
+
+    /// <summary>Native word size in bits (8 for AVR, 32 for Cortex-M, 64 for AArch64).</summary>
+    public required int WordBits { get; init; }
+
+    /// <summary>"none", "sp" (single precision) or "dp".</summary>
+    public required string Fpu { get; init; }
+
+    /// <summary>SIMD / DSP extensions, e.g. ["dsp"] for Cortex-M4, ["neon"] for Cortex-A.</summary>
+    public IReadOnlyList<string> Simd { get; init; } = [];
+
+    /// <summary>C compiler for MCU targets, e.g. "arm-none-eabi-gcc"; null for Linux boards.</summary>
+    public string? Toolchain { get; init; }
+
+    /// <summary>Compiler flags for the C runtime on this target.</summary>
+    public IReadOnlyList<string> CompilerFlags { get; init; } = [];
+
+    /// <summary>qemu machine that emulates the board (e.g. "mps2-an386"), when one exists.</summary>
+    public string? QemuMachine { get; init; }
+
+    /// <summary>.NET runtime identifier for Linux boards (e.g. "linux-arm64").</summary>
+    public string? DotnetRid { get; init; }
+
+    /// <summary>Where the numbers come from (datasheet title and section).</summary>
+    public string? Source { get; init; }
+}
+
+/// <summary>Loads device profiles by name (from the <c>devices/</c> folder) or from a JSON file path.</summary>
+public static class DeviceProfiles
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>
+    /// The <c>devices/</c> folder: $EDGEPRUNE_DEVICES when set, else the nearest <c>devices</c> folder
+    /// beside or above the running program (a source checkout), else beside it (an installed tool).
+    /// </summary>
+    public static string DefaultDirectory
+    {
+        get
+        {
+            string? fromEnvironment = Environment.GetEnvironmentVariable("EDGEPRUNE_DEVICES");
+            if (!string.IsNullOrEmpty(fromEnvironment))
+            {
+                return fromEnvironment;
+            }
+
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "devices");
+                if (Directory.Exists(candidate) && Directory.EnumerateFiles(candidate, "*.json").Any())
+                {
+                    return candidate;
+                }
+            }
+
+            return Path.Combine(AppContext.BaseDirectory, "devices");
+        }
+    }
+
+    /// <summary>Loads a profile by name ("stm32f446re") from <see cref="DefaultDirectory"/>, or from a path to a .json file.</summary>
+    public static DeviceProfile Load(string nameOrPath)
+    {
+        bool isPath = nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || nameOrPath.Contains(Path.DirectorySeparatorChar);
+        string path = isPath ? nameOrPath : Path.Combine(DefaultDirectory, nameOrPath + ".json");
+        if (!File.Exists(path))
+        {
+            string known = string.Join(", ", All().Select(p => p.Name));
+            throw new EdgePruneException(isPath
+                ? $"device profile '{nameOrPath}' does not exist"
+                : $"unknown device '{nameOrPath}'; known devices: {known}");
+        }
+
+        return LoadFile(path);
+    }
+
+    /// <summary>Every profile in <see cref="DefaultDirectory"/>, by name.</summary>
+    public static IReadOnlyList<DeviceProfile> All()
+    {
+        string dir = DefaultDirectory;
+        return Directory.Exists(dir)
+            ? Directory.EnumerateFiles(dir, "*.json").Order(StringComparer.Ordinal).Select(LoadFile).ToList()
+            : [];
+    }
+
+    private static DeviceProfile LoadFile(string path)
+    {
+        DeviceProfile? profile;
+        try
+        {
+            profile = JsonSerializer.Deserialize<DeviceProfile>(File.ReadAllText(path), JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new EdgePruneException($"{path}: not a valid device profile ({e.Message}); see docs/devices.md for the schema", e);
+        }
+        catch (IOException e)
+        {
+            throw new EdgePruneException($"{path}: cannot read the device profile ({e.Message})", e);
+        }
+
+        if (profile is null)
+        {
+            throw new EdgePruneException($"{path}: the device profile is empty");
+        }
+
+        var problems = new List<string>();
+        if (profile.FlashBytes <= 0 || profile.RamBytes <= 0)
+        {
+            problems.Add("flash_bytes and ram_bytes must be positive");
+        }
+
+        if (profile.ModelFlashBudgetBytes <= 0 || profile.ModelFlashBudgetBytes > profile.FlashBytes)
+        {
+            problems.Add("model_flash_budget_bytes must be positive and at most flash_bytes");
+        }
+
+        if (profile.ModelRamBudgetBytes <= 0 || profile.ModelRamBudgetBytes > profile.RamBytes)
+        {
+            problems.Add("model_ram_budget_bytes must be positive and at most ram_bytes");
+        }
+
+        if (profile.Kind is not ("mcu" or "linux"))
+        {
+            problems.Add($"kind must be \"mcu\" or \"linux\", not \"{profile.Kind}\"");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new EdgePruneException($"{path}: invalid device profile: {string.Join("; ", problems)}");
+        }
+
+        return profile;
+    }
+}
