@@ -151,6 +151,7 @@ public static class OnnxImporter
 
         graph = GraphValidator.SortAndCheckStructure(graph, sourceName);
         OpSet.Default.ThrowIfUnsupported(graph, sourceName);
+        graph = ShapeInference.Infer(graph, sourceName);
 
         return new Model
         {
