@@ -56,7 +56,7 @@ internal sealed class GraphIndex
 
     public bool IsGraphOutput(string value) => _graphOutputs.Contains(value);
 
-    /// <summary>True when something besides a node reading it needs the value: a graph output, or any consumer at all.</summary>
+    /// <summary>True when the value is a graph output or any node reads it.</summary>
     public bool IsUsed(string value) => IsGraphOutput(value) || Consumers(value).Count > 0;
 
     /// <summary>
