@@ -1,0 +1,62 @@
+using System.Numerics.Tensors;
+
+namespace EdgePrune.Core.Ops.Common;
+
+/// <summary>
+/// The float matrix product behind Conv (after im2col), ConvTranspose and MatMul: row-major matrices stored at
+/// offsets into arrays. The output is cut into tiles of rows × columns; each tile is built by adding
+/// a[i, p] · (row p of b, restricted to the tile's columns) into row i of c with vectorized
+/// <see cref="TensorPrimitives.MultiplyAdd(ReadOnlySpan{float}, float, ReadOnlySpan{float}, Span{float})"/>.
+/// Column tiles are narrow enough that the slice of b they read stays in the core's L2 cache while every
+/// row of the tile reuses it.
+/// </summary>
+public static class MatrixMultiply
+{
+    /// <summary>Floats of b one column tile may touch (256 KiB), sized for a per-core L2 cache.</summary>
+    private const int TileFloats = 64 * 1024;
+
+    private const int RowsPerTile = 16;
+
+    /// <summary>c[m×n] += a[m×k] · b[k×n]; with <paramref name="parallel"/>, tiles run on the thread pool.</summary>
+    public static void Accumulate(float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset, int m, int k, int n, bool parallel)
+    {
+        if (m == 0 || n == 0 || k == 0)
+        {
+            return;
+        }
+
+        int columnsPerTile = Math.Min(Math.Max(TileFloats / k / 16 * 16, 16), n);
+        int columnTiles = (n + columnsPerTile - 1) / columnsPerTile;
+        int rowTiles = (m + RowsPerTile - 1) / RowsPerTile;
+
+        void Tile(int tile)
+        {
+            int i0 = tile / columnTiles * RowsPerTile;
+            int j0 = tile % columnTiles * columnsPerTile;
+            int rows = Math.Min(RowsPerTile, m - i0);
+            int columns = Math.Min(columnsPerTile, n - j0);
+            for (int i = i0; i < i0 + rows; i++)
+            {
+                var cRow = c.AsSpan(cOffset + i * n + j0, columns);
+                int aRow = aOffset + i * k;
+                for (int p = 0; p < k; p++)
+                {
+                    TensorPrimitives.MultiplyAdd(b.AsSpan(bOffset + p * n + j0, columns), a[aRow + p], cRow, cRow);
+                }
+            }
+        }
+
+        int tiles = rowTiles * columnTiles;
+        if (parallel && tiles > 1)
+        {
+            Parallel.For(0, tiles, Tile);
+        }
+        else
+        {
+            for (int t = 0; t < tiles; t++)
+            {
+                Tile(t);
+            }
+        }
+    }
+}
