@@ -216,7 +216,7 @@ public sealed class Conv : Operator
         {
             for (int k = 0; k < kernelSize; k++)
             {
-                Unravel(k, geometry.Kernel, tap);
+                ConvGeometry.Unravel(k, geometry.Kernel, tap);
                 var row = columns.AsSpan((c * kernelSize + k) * outputPlane, outputPlane);
                 int lastShift = tap[last] * geometry.Dilations[last] - padsBegin[last];
                 int lastStride = geometry.Strides[last];
@@ -250,15 +250,6 @@ public sealed class Conv : Operator
                     }
                 }
             }
-        }
-    }
-
-    private static void Unravel(int index, int[] shape, int[] result)
-    {
-        for (int d = shape.Length - 1; d >= 0; d--)
-        {
-            result[d] = index % shape[d];
-            index /= shape[d];
         }
     }
 }

@@ -135,6 +135,16 @@ public sealed record ConvGeometry(int[] Kernel, int[] Strides, int[] Dilations, 
         return (begin, end, output);
     }
 
+    /// <summary>Row-major multi-index of a flat <paramref name="index"/> into <paramref name="shape"/>.</summary>
+    public static void Unravel(int index, int[] shape, int[] result)
+    {
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            result[d] = index % shape[d];
+            index /= shape[d];
+        }
+    }
+
     private static int[] Positive(Node node, string name, long[] values, int spatialRank)
     {
         if (values.Length != spatialRank || values.Any(v => v < 1))
