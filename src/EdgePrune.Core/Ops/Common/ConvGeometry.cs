@@ -107,7 +107,9 @@ public sealed record ConvGeometry(int[] Kernel, int[] Strides, int[] Dilations, 
         switch (AutoPad)
         {
             case AutoPad.SameUpper or AutoPad.SameLower:
-                // Pad so that output = ceil(input / stride); the odd pixel goes at the end for SAME_UPPER.
+                // Pad so that output = ceil(input / stride); the odd pixel goes at the end for SAME_UPPER. Strides
+                // longer than the kernel make the spec's total negative: it is taken as 0, as ONNX Runtime's Conv
+                // does (its pooling crops in some such cases and refuses others, so it is no guide there).
                 int target = (input + stride - 1) / stride;
                 int total = Math.Max(0, (target - 1) * stride + kernel - input);
                 begin = AutoPad == AutoPad.SameUpper ? total / 2 : total - total / 2;
