@@ -95,6 +95,46 @@ public sealed record ConvGeometry(int[] Kernel, int[] Strides, int[] Dilations, 
         return (begin, end, output);
     }
 
+    /// <summary>
+    /// The concrete pads and output sizes of a transposed window (ConvTranspose, ONNX Operators.md#ConvTranspose):
+    /// output = stride·(input − 1) + output_padding + dilated kernel − pads, unless <paramref name="outputShape"/>
+    /// (or auto_pad SAME_*, which asks for input·stride) fixes the output and the pads are derived from it.
+    /// </summary>
+    public (int[] PadsBegin, int[] PadsEnd, int[] Output) ResolveTransposed(ReadOnlySpan<int> input, int[] outputPadding, int[]? outputShape)
+    {
+        var begin = new int[SpatialRank];
+        var end = new int[SpatialRank];
+        var output = new int[SpatialRank];
+        for (int i = 0; i < SpatialRank; i++)
+        {
+            int full = Strides[i] * (input[i] - 1) + outputPadding[i] + DilatedKernel(i);
+            bool same = AutoPad is AutoPad.SameUpper or AutoPad.SameLower;
+            if (outputShape is not null || same)
+            {
+                // The spec puts the odd pad at the end for SAME_UPPER and at the start otherwise. SAME asks for
+                // input·stride, but like ONNX Runtime a kernel too small to reach it gets no negative pads: the
+                // output is then the full extent.
+                int wanted = outputShape?[i] ?? input[i] * Strides[i];
+                int total = Math.Max(0, full - wanted);
+                begin[i] = AutoPad == AutoPad.SameUpper ? total / 2 : total - total / 2;
+                end[i] = total - begin[i];
+                output[i] = outputShape is not null ? wanted : full - total;
+            }
+            else
+            {
+                (begin[i], end[i]) = AutoPad == AutoPad.Valid ? (0, 0) : (PadsBegin[i], PadsEnd[i]);
+                output[i] = full - begin[i] - end[i];
+            }
+
+            if (output[i] < 0)
+            {
+                throw new EdgePruneException($"transposed convolution output size {output[i]} along spatial axis {i} is negative (pads {begin[i]} and {end[i]})");
+            }
+        }
+
+        return (begin, end, output);
+    }
+
     /// <summary>The output size along a spatial axis whose input size may be symbolic or unknown.</summary>
     public Dim OutputDim(int axis, Dim input) =>
         input.IsKnown ? Dim.Of(ResolveAxis(axis, checked((int)input.Value!.Value)).Output) : Dim.Unknown;
