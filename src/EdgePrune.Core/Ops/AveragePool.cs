@@ -36,7 +36,7 @@ public sealed class AveragePool : Operator
         var x = inputs[0]!;
         var geometry = ConvGeometry.Read(node, x.Rank - 2, null);
         bool includePad = node.GetInt("count_include_pad", 0) != 0;
-        return [Pooling.Run(x, geometry, (values, paddedCount) =>
+        return [Pooling.Run(node, x, geometry, (values, paddedCount) =>
             System.Numerics.Tensors.TensorPrimitives.Sum(values) / (includePad ? paddedCount : values.Length))];
     }
 

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using EdgePrune.Core.Ir;
 using EdgePrune.Core.Ops.Common;
 
@@ -125,8 +127,8 @@ public sealed class Conv : Operator
         int filtersPerGroup = filters / group;
         int columnRows = channelsPerGroup * kernelSize;
 
-        var xs = x.Span<float>().ToArray();
-        var ws = w.Span<float>().ToArray();
+        var xs = SharedData.Floats(x, node, "X");
+        var ws = SharedData.Floats(w, node, "W");
         var y = new float[(long)batch * filters * outputPlane];
         if (bias is not null)
         {
@@ -149,24 +151,23 @@ public sealed class Conv : Operator
         {
             int n = job / group, g = job % group;
             int inputOffset = (n * channels + g * channelsPerGroup) * inputPlane;
-            float[] columns;
-            int columnsOffset;
-            if (pointwise)
+            // The column buffer is pooled: ResNet-sized layers need megabytes of it per call.
+            float[]? rented = pointwise ? null : ArrayPool<float>.Shared.Rent(columnRows * outputPlane);
+            if (rented is not null)
             {
-                (columns, columnsOffset) = (xs, inputOffset);
-            }
-            else
-            {
-                (columns, columnsOffset) = (new float[columnRows * outputPlane], 0);
-                Im2Col(xs, inputOffset, channelsPerGroup, inputSize, geometry, padsBegin, outputSize, columns);
+                Im2Col(xs, inputOffset, channelsPerGroup, inputSize, geometry, padsBegin, outputSize, rented);
             }
 
             MatrixMultiply.Accumulate(
                 ws, g * filtersPerGroup * columnRows,
-                columns, columnsOffset,
+                rented ?? xs, rented is null ? inputOffset : 0,
                 y, (n * filters + g * filtersPerGroup) * outputPlane,
                 filtersPerGroup, columnRows, outputPlane,
                 parallel: !parallelJobs);
+            if (rented is not null)
+            {
+                ArrayPool<float>.Shared.Return(rented);
+            }
         }
 
         if (parallelJobs)
@@ -202,6 +203,7 @@ public sealed class Conv : Operator
     /// Lays out <paramref name="channels"/> input planes as a [channels·kernel, output positions] matrix: row
     /// (c, k) holds, for every output position, the input value kernel tap k reads there (0 in the padding).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Im2Col(float[] x, int xOffset, int channels, int[] inputSize, ConvGeometry geometry, int[] padsBegin, int[] outputSize, float[] columns)
     {
         int rank = inputSize.Length;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EdgePrune.Core.Ir;
 using EdgePrune.Core.Ops.Common;
 
@@ -136,7 +137,7 @@ public sealed class ConvTranspose : Operator
             }
         }
 
-        var xs = x.Span<float>().ToArray();
+        var xs = SharedData.Floats(x, node, "X");
         var y = new float[(long)batch * filters * outputPlane];
         if (bias is not null)
         {
@@ -216,6 +217,7 @@ public sealed class ConvTranspose : Operator
     /// Adds the [filters·kernel, input positions] column matrix into <paramref name="filters"/> output planes:
     /// row (m, k) at input position i lands on output position i·stride + k·dilation − pad.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Col2Im(float[] columns, int filters, int[] inputSize, ConvGeometry geometry, int[] padsBegin, int[] outputSize, float[] y, int yOffset)
     {
         int rank = inputSize.Length;

@@ -89,8 +89,8 @@ public sealed class MatMul : Operator
         var products = new List<(int A, int B, int C)>();
         Broadcast.ForEach(aBatch, bBatch, batch, (o, ia, ib) => products.Add((ia * m * k, ib * k * n, o * m * n)));
 
-        var av = a.Span<float>().ToArray();
-        var bv = b.Span<float>().ToArray();
+        var av = SharedData.Floats(a, node, "A");
+        var bv = SharedData.Floats(b, node, "B");
         var c = new float[(long)products.Count * m * n];
         bool parallelProducts = products.Count >= Environment.ProcessorCount;
         void Product(int i) => MatrixMultiply.Accumulate(av, products[i].A, bv, products[i].B, c, products[i].C, m, k, n, parallel: !parallelProducts);

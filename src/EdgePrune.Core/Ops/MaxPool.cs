@@ -46,6 +46,6 @@ public sealed class MaxPool : Operator
     {
         var x = inputs[0]!;
         var geometry = ConvGeometry.Read(node, x.Rank - 2, null);
-        return [Pooling.Run(x, geometry, (values, _) => values.IsEmpty ? float.NegativeInfinity : System.Numerics.Tensors.TensorPrimitives.Max(values))];
+        return [Pooling.Run(node, x, geometry, (values, _) => values.IsEmpty ? float.NegativeInfinity : System.Numerics.Tensors.TensorPrimitives.Max(values))];
     }
 }

@@ -169,7 +169,7 @@ public sealed class Resize : Operator
         bool linear = node.GetString("mode", "nearest") == "linear";
         string transform = opset < 11 ? "asymmetric" : node.GetString("coordinate_transformation_mode", "half_pixel");
         string nearestMode = opset < 11 ? "opset10" : node.GetString("nearest_mode", "round_prefer_floor");
-        var values = x.Span<float>().ToArray();
+        var values = SharedData.Floats(x, node, "X");
         var shape = x.Shape.ToArray();
         for (int axis = 0; axis < rank; axis++)
         {

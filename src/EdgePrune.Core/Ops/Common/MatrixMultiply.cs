@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace EdgePrune.Core.Ops.Common;
 
@@ -28,22 +29,11 @@ public static class MatrixMultiply
         int columnsPerTile = Math.Min(Math.Max(TileFloats / k / 16 * 16, 16), n);
         int columnTiles = (n + columnsPerTile - 1) / columnsPerTile;
         int rowTiles = (m + RowsPerTile - 1) / RowsPerTile;
-
         void Tile(int tile)
         {
             int i0 = tile / columnTiles * RowsPerTile;
             int j0 = tile % columnTiles * columnsPerTile;
-            int rows = Math.Min(RowsPerTile, m - i0);
-            int columns = Math.Min(columnsPerTile, n - j0);
-            for (int i = i0; i < i0 + rows; i++)
-            {
-                var cRow = c.AsSpan(cOffset + i * n + j0, columns);
-                int aRow = aOffset + i * k;
-                for (int p = 0; p < k; p++)
-                {
-                    TensorPrimitives.MultiplyAdd(b.AsSpan(bOffset + p * n + j0, columns), a[aRow + p], cRow, cRow);
-                }
-            }
+            AccumulateTile(a, aOffset + i0 * k, b, bOffset + j0, c, cOffset + i0 * n + j0, Math.Min(RowsPerTile, m - i0), k, Math.Min(columnsPerTile, n - j0), k, n);
         }
 
         int tiles = rowTiles * columnTiles;
@@ -56,6 +46,25 @@ public static class MatrixMultiply
             for (int t = 0; t < tiles; t++)
             {
                 Tile(t);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One tile: rows × columns of c (row stride <paramref name="ldc"/>, which is also b's) from rows of a (stride
+    /// <paramref name="lda"/>). Optimized at first call: the reference executor often runs a model once, and
+    /// tiered compilation would leave this loop in unoptimized code for most of that run.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateTile(float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset, int rows, int k, int columns, int lda, int ldc)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            var cRow = c.AsSpan(cOffset + i * ldc, columns);
+            int aRow = aOffset + i * lda;
+            for (int p = 0; p < k; p++)
+            {
+                TensorPrimitives.MultiplyAdd(b.AsSpan(bOffset + p * ldc, columns), a[aRow + p], cRow, cRow);
             }
         }
     }

@@ -15,7 +15,7 @@ public static class Pooling
     public delegate float Reduce(ReadOnlySpan<float> values, int paddedCount);
 
     /// <summary>Pools an [N, C, D1…Dk] tensor with the resolved window; returns [N, C, outputSize…].</summary>
-    public static Tensor Run(Tensor x, ConvGeometry geometry, Reduce reduce)
+    public static Tensor Run(Node node, Tensor x, ConvGeometry geometry, Reduce reduce)
     {
         int rank = geometry.SpatialRank;
         int[] inputSize = x.Shape[2..].ToArray();
@@ -24,7 +24,7 @@ public static class Pooling
         int inputPlane = Axes.Product(inputSize, 0, rank);
         int outputPlane = Axes.Product(outputSize, 0, rank);
         int kernelSize = Axes.Product(geometry.Kernel, 0, rank);
-        var xs = x.Span<float>().ToArray();
+        var xs = SharedData.Floats(x, node, "X");
         var y = new float[(long)planes * outputPlane];
         Parallel.For(0, planes, plane =>
         {
