@@ -21,6 +21,12 @@ public sealed class ConvTranspose : Operator
     public override void Validate(Node node, int opset, List<string> problems)
     {
         ConvGeometry.ParseAutoPad(node);
+        if (node.GetInts("kernel_shape") is { } kernel)
+        {
+            // The kernel's rank fixes how many values strides, dilations and pads must hold.
+            ConvGeometry.Read(node, kernel.Length, null);
+        }
+
         if (node.GetInt("group", 1) < 1)
         {
             problems.Add($"group must be at least 1, got {node.GetInt("group", 1)}");

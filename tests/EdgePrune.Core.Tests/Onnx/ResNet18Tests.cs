@@ -20,6 +20,36 @@ public class ResNet18Tests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ResNet18_shapes_and_multiply_accumulates_match_a_hand_count()
+    {
+        var graph = ShapeInference.Infer(OnnxImporter.Load(RealModels.ResNet18).Graph, "ResNet18.onnx");
+        // The featurizer ends at the global average pool: 512 features per image (He et al. 2016, Table 1).
+        var features = Assert.Single(graph.Outputs).Type;
+        Assert.Equal(512, features.Shape![1].Value);
+        Assert.Equal(1L, features.Shape.Skip(2).Aggregate(1L, (p, d) => p * d.Value!.Value));
+
+        long convolutionMacs = 0;
+        foreach (var node in graph.Nodes.Where(n => n.OpType == "Conv"))
+        {
+            var inputs = node.Inputs.Select(graph.TypeOf).ToArray();
+            var outputs = node.Outputs.Select(o => graph.TypeOf(o)!).ToArray();
+            convolutionMacs += OpSet.Default.Get(node).CountMacs(node, inputs, outputs);
+        }
+
+        // Hand count, output elements × weights per output. Stage by stage as in He et al. 2016, Table 1 (1.8·10⁹
+        // for the paper's ResNet18), except that this CNTK export has 22 convolutions: its last stage carries
+        // two more 3×3 512→512 convolutions than the paper's.
+        static long Conv(int channelsOut, int size, int channelsIn, int kernel) => (long)channelsOut * size * size * channelsIn * kernel * kernel;
+        long expected = Conv(64, 112, 3, 7)
+            + 4 * Conv(64, 56, 64, 3)
+            + Conv(128, 28, 64, 3) + 3 * Conv(128, 28, 128, 3) + Conv(128, 28, 64, 1)
+            + Conv(256, 14, 128, 3) + 3 * Conv(256, 14, 256, 3) + Conv(256, 14, 128, 1)
+            + Conv(512, 7, 256, 3) + 5 * Conv(512, 7, 512, 3) + Conv(512, 7, 256, 1);
+        Assert.Equal(22, graph.Nodes.Count(n => n.OpType == "Conv"));
+        Assert.Equal(expected, convolutionMacs);
+    }
+
+    [Fact]
     public void ResNet18_reference_executor_matches_OnnxRuntime_on_a_random_image()
     {
         var model = OnnxImporter.Load(RealModels.ResNet18);

@@ -77,6 +77,33 @@ public class ConvTests
     }
 
     [Fact]
+    public void Conv_keeps_symbolic_batch_and_counts_hand_computed_macs()
+    {
+        var builder = new GraphBuilder(11);
+        var x = builder.Input("x", DataType.Float, Dim.Named("N"), 8, 15, Dim.Named("W"));
+        var w = builder.Initializer("w", Tensor.Zeros(DataType.Float, 6, 4, 3, 3));
+        var y = builder.Op("Conv", [x, w], Attrs(("group", 2), ("strides", new[] { 2, 1 }), ("pads", new[] { 1, 1, 1, 1 })));
+        builder.Output(y);
+        var graph = Core.Ops.ShapeInference.Infer(builder.Build(), "test");
+        // Height: (15 + 2 − 3) / 2 + 1 = 8; the width is symbolic in, so unknown out.
+        Assert.Equal("float[N, 6, 8, ?]", graph.Outputs[0].Type.ToString());
+
+        var node = graph.Nodes[0];
+        var concreteOutput = TensorType.Of(DataType.Float, 2, 6, 8, 10);
+        long macs = Core.Ops.OpSet.Default.Get(node).CountMacs(node, [TensorType.Of(DataType.Float, 2, 8, 15, 10), graph.TypeOf(w)], [concreteOutput]);
+        // Each of the 2·6·8·10 outputs takes (8 / 2 groups)·3·3 = 36 multiply-adds.
+        Assert.Equal(2L * 6 * 8 * 10 * 36, macs);
+    }
+
+    [Fact]
+    public void Conv_with_strides_not_matching_kernel_rank_is_rejected_at_load_naming_the_node()
+    {
+        var problem = Assert.Single(Problems("Conv", 11, Inputs(), Attrs(("kernel_shape", new[] { 3, 3 }), ("strides", new[] { 1, 1, 1 }))));
+        Assert.Contains("Conv 'Conv_0'", problem);
+        Assert.Contains("'strides'", problem);
+    }
+
+    [Fact]
     public void Conv_with_unknown_auto_pad_is_rejected_naming_the_node()
     {
         var problems = Problems("Conv", 11, Inputs(), Attrs(("auto_pad", "SAME")));
