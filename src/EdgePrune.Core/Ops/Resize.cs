@@ -13,8 +13,42 @@ namespace EdgePrune.Core.Ops;
 /// </summary>
 public sealed class Resize : Operator
 {
-    private static readonly string[] SupportedTransforms = ["half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel", "tf_half_pixel_for_nn"];
-    private static readonly string[] SupportedNearestModes = ["round_prefer_floor", "round_prefer_ceil", "floor", "ceil"];
+    private static readonly Dictionary<string, CoordinateTransform> Transforms = new()
+    {
+        ["half_pixel"] = CoordinateTransform.HalfPixel,
+        ["asymmetric"] = CoordinateTransform.Asymmetric,
+        ["align_corners"] = CoordinateTransform.AlignCorners,
+        ["pytorch_half_pixel"] = CoordinateTransform.PytorchHalfPixel,
+        ["tf_half_pixel_for_nn"] = CoordinateTransform.TfHalfPixelForNn,
+    };
+
+    private static readonly Dictionary<string, NearestRounding> NearestModes = new()
+    {
+        ["round_prefer_floor"] = NearestRounding.RoundPreferFloor,
+        ["round_prefer_ceil"] = NearestRounding.RoundPreferCeil,
+        ["floor"] = NearestRounding.Floor,
+        ["ceil"] = NearestRounding.Ceil,
+    };
+
+    private enum CoordinateTransform
+    {
+        HalfPixel,
+        Asymmetric,
+        AlignCorners,
+        PytorchHalfPixel,
+        TfHalfPixelForNn,
+    }
+
+    private enum NearestRounding
+    {
+        RoundPreferFloor,
+        RoundPreferCeil,
+        Floor,
+        Ceil,
+
+        /// <summary>Opset 10 (ONNX Runtime's Upsample rule): truncate when enlarging, ceil when shrinking.</summary>
+        Opset10,
+    }
 
     public override string OpType => "Resize";
     public override int SinceOpset => 10;
@@ -51,15 +85,15 @@ public sealed class Resize : Operator
         }
 
         string transform = node.GetString("coordinate_transformation_mode", "half_pixel");
-        if (!SupportedTransforms.Contains(transform))
+        if (!Transforms.ContainsKey(transform))
         {
-            problems.Add($"coordinate_transformation_mode \"{transform}\" is not supported ({string.Join(", ", SupportedTransforms)} are)");
+            problems.Add($"coordinate_transformation_mode \"{transform}\" is not supported ({string.Join(", ", Transforms.Keys)} are)");
         }
 
         string nearest = node.GetString("nearest_mode", "round_prefer_floor");
-        if (!SupportedNearestModes.Contains(nearest))
+        if (!NearestModes.ContainsKey(nearest))
         {
-            problems.Add($"nearest_mode \"{nearest}\" is not supported ({string.Join(", ", SupportedNearestModes)} are)");
+            problems.Add($"nearest_mode \"{nearest}\" is not supported ({string.Join(", ", NearestModes.Keys)} are)");
         }
 
         if (node.GetInt("antialias", 0) != 0)
@@ -167,8 +201,8 @@ public sealed class Resize : Operator
         }
 
         bool linear = node.GetString("mode", "nearest") == "linear";
-        string transform = opset < 11 ? "asymmetric" : node.GetString("coordinate_transformation_mode", "half_pixel");
-        string nearestMode = opset < 11 ? "opset10" : node.GetString("nearest_mode", "round_prefer_floor");
+        var transform = opset < 11 ? CoordinateTransform.Asymmetric : Transforms[node.GetString("coordinate_transformation_mode", "half_pixel")];
+        var nearestMode = opset < 11 ? NearestRounding.Opset10 : NearestModes[node.GetString("nearest_mode", "round_prefer_floor")];
         var values = SharedData.Floats(x, node, "X");
         var shape = x.Shape.ToArray();
         for (int axis = 0; axis < rank; axis++)
@@ -212,7 +246,7 @@ public sealed class Resize : Operator
     private static long ScaledSize(long input, float scale) => (long)(scale * input);
 
     /// <summary>For each output index along one axis: the two input indices it reads and the weight of the second.</summary>
-    private static (int Low, int High, float Weight)[] Taps(int input, int output, float scale, string transform, bool linear, string nearestMode)
+    private static (int Low, int High, float Weight)[] Taps(int input, int output, float scale, CoordinateTransform transform, bool linear, NearestRounding nearestMode)
     {
         var taps = new (int, int, float)[output];
         for (int o = 0; o < output; o++)
@@ -220,10 +254,10 @@ public sealed class Resize : Operator
             // ONNX Operators.md#Resize, coordinate_transformation_mode.
             float source = transform switch
             {
-                "half_pixel" => (o + 0.5f) / scale - 0.5f,
-                "pytorch_half_pixel" => output > 1 ? (o + 0.5f) / scale - 0.5f : 0f,
-                "align_corners" => output == 1 ? 0f : o * (float)(input - 1) / (output - 1),
-                "tf_half_pixel_for_nn" => (o + 0.5f) / scale,
+                CoordinateTransform.HalfPixel => (o + 0.5f) / scale - 0.5f,
+                CoordinateTransform.PytorchHalfPixel => output > 1 ? (o + 0.5f) / scale - 0.5f : 0f,
+                CoordinateTransform.AlignCorners => output == 1 ? 0f : o * (float)(input - 1) / (output - 1),
+                CoordinateTransform.TfHalfPixelForNn => (o + 0.5f) / scale,
                 _ => o / scale,
             };
             if (linear)
@@ -237,11 +271,10 @@ public sealed class Resize : Operator
             {
                 int nearest = nearestMode switch
                 {
-                    "round_prefer_floor" => source == MathF.Floor(source) + 0.5f ? (int)MathF.Floor(source) : (int)MathF.Round(source, MidpointRounding.AwayFromZero),
-                    "round_prefer_ceil" => (int)MathF.Round(source, MidpointRounding.AwayFromZero),
-                    "floor" => (int)MathF.Floor(source),
-                    "ceil" => (int)MathF.Ceiling(source),
-                    // Opset 10 (ONNX Runtime's Upsample rule): truncate when enlarging, ceil when shrinking.
+                    NearestRounding.RoundPreferFloor => source == MathF.Floor(source) + 0.5f ? (int)MathF.Floor(source) : (int)MathF.Round(source, MidpointRounding.AwayFromZero),
+                    NearestRounding.RoundPreferCeil => (int)MathF.Round(source, MidpointRounding.AwayFromZero),
+                    NearestRounding.Floor => (int)MathF.Floor(source),
+                    NearestRounding.Ceil => (int)MathF.Ceiling(source),
                     _ => scale < 1f ? (int)MathF.Ceiling(source) : (int)source,
                 };
                 nearest = Math.Clamp(nearest, 0, input - 1);
