@@ -6,7 +6,7 @@ namespace EdgePrune.Core.Ops;
 /// Clip: y = min(max(x, min), max). ONNX Operators.md#Clip. Before opset 11 the bounds are the float
 /// attributes 'min' and 'max' (defaults ∓float.MaxValue); from opset 11 they are optional scalar inputs, either
 /// of which may be omitted (""), and from opset 12 integer tensors are accepted. When min > max every
-/// element becomes max, as the spec states.
+/// element becomes max, as the spec states; attribute bounds with min > max are rejected, as ONNX Runtime does.
 /// </summary>
 public sealed class Clip : Operator
 {
@@ -30,6 +30,11 @@ public sealed class Clip : Operator
         else if (node.Inputs.Length > 1)
         {
             problems.Add($"before opset {BoundsAsInputsOpset} Clip takes one input and 'min'/'max' attributes, got {node.Inputs.Length} inputs (the model declares opset {opset})");
+        }
+        else if (node.GetFloat("min", float.MinValue) > node.GetFloat("max", float.MaxValue))
+        {
+            // ONNX Runtime refuses such a node when it loads it; the opset-11 form defines the result instead.
+            problems.Add($"attribute min ({node.GetFloat("min", 0)}) is greater than max ({node.GetFloat("max", 0)})");
         }
     }
 
