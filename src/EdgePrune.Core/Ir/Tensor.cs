@@ -71,7 +71,7 @@ public sealed class Tensor
     /// <summary>Read-only view of the data; <typeparamref name="T"/> must be the stored CLR type.</summary>
     public ReadOnlySpan<T> Span<T>() where T : unmanaged
     {
-        if (_data is not T[] typed)
+        if (_data is not T[] typed || DataTypes.FromClrType(typeof(T)) != DataType)
         {
             throw new InvalidOperationException($"tensor holds {DataType.OnnxName()}, not {typeof(T).Name}");
         }
@@ -93,7 +93,7 @@ public sealed class Tensor
 
                 break;
             default:
-                Buffer.BlockCopy(_data, 0, bytes, 0, bytes.Length);
+                BytesOf(_data).CopyTo(bytes);
                 break;
         }
 
@@ -132,35 +132,37 @@ public sealed class Tensor
     }
 
     /// <summary>The elements converted to float (any numeric or bool type).</summary>
-    public float[] ToFloatArray() => _data switch
+    // Switch on DataType, not on the array's type: the CLR lets a byte[] pass "is sbyte[]" (and ushort[] "is short[]",
+    // uint[] "is int[]", ulong[] "is long[]"), so a pattern on the array would read unsigned data as signed.
+    public float[] ToFloatArray() => DataType switch
     {
-        float[] f => (float[])f.Clone(),
-        double[] d => Array.ConvertAll(d, v => (float)v),
-        Half[] h => Array.ConvertAll(h, v => (float)v),
-        sbyte[] v => Array.ConvertAll(v, x => (float)x),
-        byte[] v => Array.ConvertAll(v, x => (float)x),
-        short[] v => Array.ConvertAll(v, x => (float)x),
-        ushort[] v => Array.ConvertAll(v, x => (float)x),
-        int[] v => Array.ConvertAll(v, x => (float)x),
-        uint[] v => Array.ConvertAll(v, x => (float)x),
-        long[] v => Array.ConvertAll(v, x => (float)x),
-        ulong[] v => Array.ConvertAll(v, x => (float)x),
-        bool[] v => Array.ConvertAll(v, x => x ? 1f : 0f),
+        DataType.Float => (float[])((float[])_data).Clone(),
+        DataType.Double => Array.ConvertAll((double[])_data, v => (float)v),
+        DataType.Float16 => Array.ConvertAll((Half[])_data, v => (float)v),
+        DataType.Int8 => Array.ConvertAll((sbyte[])_data, x => (float)x),
+        DataType.UInt8 => Array.ConvertAll((byte[])_data, x => (float)x),
+        DataType.Int16 => Array.ConvertAll((short[])_data, x => (float)x),
+        DataType.UInt16 => Array.ConvertAll((ushort[])_data, x => (float)x),
+        DataType.Int32 => Array.ConvertAll((int[])_data, x => (float)x),
+        DataType.UInt32 => Array.ConvertAll((uint[])_data, x => (float)x),
+        DataType.Int64 => Array.ConvertAll((long[])_data, x => (float)x),
+        DataType.UInt64 => Array.ConvertAll((ulong[])_data, x => (float)x),
+        DataType.Bool => Array.ConvertAll((bool[])_data, x => x ? 1f : 0f),
         _ => throw new InvalidOperationException($"cannot convert {DataType} to float"),
     };
 
     /// <summary>The elements converted to int64; only for integer and bool tensors (shapes, axes, indices).</summary>
-    public long[] ToInt64Array() => _data switch
+    public long[] ToInt64Array() => DataType switch
     {
-        long[] l => (long[])l.Clone(),
-        int[] v => Array.ConvertAll(v, x => (long)x),
-        sbyte[] v => Array.ConvertAll(v, x => (long)x),
-        byte[] v => Array.ConvertAll(v, x => (long)x),
-        short[] v => Array.ConvertAll(v, x => (long)x),
-        ushort[] v => Array.ConvertAll(v, x => (long)x),
-        uint[] v => Array.ConvertAll(v, x => (long)x),
-        ulong[] v => Array.ConvertAll(v, x => (long)x),
-        bool[] v => Array.ConvertAll(v, x => x ? 1L : 0L),
+        DataType.Int64 => (long[])((long[])_data).Clone(),
+        DataType.Int32 => Array.ConvertAll((int[])_data, x => (long)x),
+        DataType.Int8 => Array.ConvertAll((sbyte[])_data, x => (long)x),
+        DataType.UInt8 => Array.ConvertAll((byte[])_data, x => (long)x),
+        DataType.Int16 => Array.ConvertAll((short[])_data, x => (long)x),
+        DataType.UInt16 => Array.ConvertAll((ushort[])_data, x => (long)x),
+        DataType.UInt32 => Array.ConvertAll((uint[])_data, x => (long)x),
+        DataType.UInt64 => Array.ConvertAll((ulong[])_data, x => (long)x),
+        DataType.Bool => Array.ConvertAll((bool[])_data, x => x ? 1L : 0L),
         _ => throw new EdgePruneException($"expected an integer tensor, got {DataType.OnnxName()}"),
     };
 
