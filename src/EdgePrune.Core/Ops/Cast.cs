@@ -8,8 +8,12 @@ namespace EdgePrune.Core.Ops;
 /// <list type="bullet">
 /// <item>float → integer truncates toward zero. Out-of-range values and NaN are undefined behaviour in C++; on
 /// x86-64 the conversion instruction yields the "integer indefinite" value (the type's sign bit alone), and
-/// 8/16-bit targets are converted through int32 and 32-bit unsigned through int64, keeping the low bits. EdgePrune
-/// reproduces exactly that (checked against ONNX Runtime in CastTests), rather than .NET's saturating casts.</item>
+/// 8/16-bit targets are converted through int32, keeping the low bits; uint32 and uint64 targets take the compilers'
+/// unsigned sequence (values from 2^31 or 2^63 up are shifted down by that much, converted, and the top bit set
+/// again). EdgePrune reproduces exactly that (checked against ONNX Runtime in CastTests), rather than .NET's
+/// saturating casts. One exception cannot be matched: for out-of-range → uint32, ONNX Runtime's scalar tail
+/// (the last few elements of a tensor) goes through int64 instead of its vectorised sequence, so the result
+/// depends on the element's position; EdgePrune follows the vectorised sequence, which covers almost every element.</item>
 /// <item>integer → narrower integer keeps the low bits (two's-complement wrap-around).</item>
 /// <item>anything → bool is "≠ 0" (NaN is true); bool → number is 0 or 1.</item>
 /// <item>double and integers → float16 round to float first, then to float16.</item>
@@ -95,7 +99,7 @@ public sealed class Cast : Operator
         DataType.Int16 => Tensor.FromArray(Array.ConvertAll(v, d => unchecked((short)TruncateToInt32(d))), shape),
         DataType.UInt16 => Tensor.FromArray(Array.ConvertAll(v, d => unchecked((ushort)TruncateToInt32(d))), shape),
         DataType.Int32 => Tensor.FromArray(Array.ConvertAll(v, TruncateToInt32), shape),
-        DataType.UInt32 => Tensor.FromArray(Array.ConvertAll(v, d => unchecked((uint)TruncateToInt64(d))), shape),
+        DataType.UInt32 => Tensor.FromArray(Array.ConvertAll(v, TruncateToUInt32), shape),
         DataType.Int64 => Tensor.FromArray(Array.ConvertAll(v, TruncateToInt64), shape),
         DataType.UInt64 => Tensor.FromArray(Array.ConvertAll(v, TruncateToUInt64), shape),
         _ => throw new EdgePruneException($"Cast to {to.OnnxName()} is not supported"),
@@ -132,7 +136,12 @@ public sealed class Cast : Operator
         return t >= -TwoTo63 && t < TwoTo63 ? (long)t : long.MinValue;
     }
 
-    /// <summary>The x86-64 compilers' sequence for double → uint64: values from 2^63 up are shifted down, converted, and the top bit restored.</summary>
+    /// <summary>The unsigned sequence for double → uint32: values from 2^31 up are shifted down, converted, and the top bit restored.</summary>
+    private static uint TruncateToUInt32(double d) => d >= TwoTo31
+        ? unchecked((uint)TruncateToInt32(d - TwoTo31) ^ 0x8000_0000U)
+        : unchecked((uint)TruncateToInt32(d));
+
+    /// <summary>The same sequence for double → uint64, around 2^63.</summary>
     private static ulong TruncateToUInt64(double d) => d >= TwoTo63
         ? unchecked((ulong)TruncateToInt64(d - TwoTo63) ^ 0x8000_0000_0000_0000UL)
         : unchecked((ulong)TruncateToInt64(d));
