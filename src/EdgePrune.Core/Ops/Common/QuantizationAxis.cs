@@ -47,12 +47,13 @@ public static class QuantizationAxis
             throw new EdgePruneException($"{node.Describe()}: scale has shape {scale}; a scale of rank > 1 means blocked quantization, which EdgePrune does not support");
         }
 
-        if (zeroPoint?.Shape is not null && !zeroPoint.Shape.SequenceEqual(scale.Shape))
+        bool perTensor = IsSingleValue(scale.Shape);
+        if (zeroPoint?.Shape is not null && (perTensor ? !IsSingleValue(zeroPoint.Shape) : !zeroPoint.Shape.SequenceEqual(scale.Shape)))
         {
             throw new EdgePruneException($"{node.Describe()}: zero point has shape {zeroPoint}, but the scale has shape {scale}; they must match");
         }
 
-        if (scale.Shape.Count == 0 || scale.Shape[0].Value == 1)
+        if (perTensor)
         {
             return;
         }
@@ -91,6 +92,9 @@ public static class QuantizationAxis
         int a = NormalizeAxis(node, node.GetInt("axis", 1), shape.Length);
         return (shape[a], Axes.Product(shape, a + 1, shape.Length));
     }
+
+    /// <summary>A scalar or a 1-element vector: both mean one parameter for the whole tensor.</summary>
+    private static bool IsSingleValue(IReadOnlyList<Dim> shape) => shape.Count == 0 || (shape.Count == 1 && shape[0].Value == 1);
 
     private static int NormalizeAxis(Node node, long axis, int rank)
     {
