@@ -13,7 +13,6 @@ public sealed class Pow : Operator
     private static readonly DataType[] ElementTypes = [DataType.Float, DataType.Int32, DataType.Int64];
 
     public override string OpType => "Pow";
-    public override int SinceOpset => 7;
     public override int MinInputs => 2;
     public override int MaxInputs => 2;
     public override IReadOnlySet<string> Attributes { get; } = new HashSet<string>();
