@@ -130,7 +130,11 @@ public sealed class Reshape : Operator
         {
             if (inferAt >= 0)
             {
-                dims[inferAt] = Dim.Unknown;
+                // One open input dim against equal known products ([N, 3, 4] to [-1, 3, 4]): the -1 is that dim.
+                var open = remainingIn.Where(d => !d.IsKnown).ToList();
+                bool sameKnownCount = remainingOut.All(d => d.IsKnown)
+                    && remainingIn.Where(d => d.IsKnown).Aggregate(1L, (p, d) => p * d.Value!.Value) == remainingOut.Aggregate(1L, (p, d) => p * d.Value!.Value);
+                dims[inferAt] = open.Count == 1 && sameKnownCount ? open[0] : Dim.Unknown;
             }
 
             return dims;

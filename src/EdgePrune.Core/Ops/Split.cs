@@ -46,6 +46,11 @@ public sealed class Split : Operator
             }
         }
 
+        if (opset >= 18 && !node.HasAttribute("num_outputs") && node.OptionalInput(1) is null)
+        {
+            problems.Add($"from opset 18 either the 'split' input or the 'num_outputs' attribute must be given (the model declares opset {opset})");
+        }
+
         if (node.GetInts("split") is { } split && split.Length != node.Outputs.Length)
         {
             problems.Add($"split [{string.Join(", ", split)}] has {split.Length} entries but the node has {node.Outputs.Length} outputs");
@@ -137,9 +142,9 @@ public sealed class Split : Operator
         {
             long chunk = (dim + count - 1) / count;
             long last = dim - chunk * (count - 1);
-            if (last < 0)
+            if (last < 0 || (last == 0 && chunk > 0))
             {
-                throw new EdgePruneException($"{node.Describe()}: an axis of {dim} elements cannot be cut into {count} parts of {chunk} (the opset 18 rule) with a non-negative last part");
+                throw new EdgePruneException($"{node.Describe()}: an axis of {dim} elements cannot be cut into {count} parts of ceil({dim}/{count}) = {chunk} with a non-empty last part (the opset 18 num_outputs rule)");
             }
 
             return Enumerable.Repeat(chunk, count - 1).Append(last).ToArray();

@@ -48,7 +48,7 @@ public sealed class Squeeze : Operator
             return [new TensorType(x.ElementType, count is null ? null : Enumerable.Repeat(Dim.Unknown, x.Shape.Count - (int)count.Value).ToArray())];
         }
 
-        var axes = AxesOf(node, opset, constants[1]);
+        var axes = AxesOf(node, opset, axesFromInput ? constants[1] : null);
         if (axes is null && !x.Shape.All(d => d.IsKnown))
         {
             // A symbolic dimension may or may not be 1 at run time, so even the output rank is open.
@@ -67,8 +67,9 @@ public sealed class Squeeze : Operator
         return [x.Reshape(shape.Where((_, i) => !squeezed.Contains(i)).ToArray())];
     }
 
+    /// <summary>The axes to squeeze; null for "every 1", which an empty list also means (as ONNX Runtime reads it).</summary>
     private static long[]? AxesOf(Node node, int opset, Tensor? axesInput) =>
-        opset >= 13 ? axesInput?.ToInt64Array() : node.GetInts("axes");
+        (opset >= 13 ? axesInput?.ToInt64Array() : node.GetInts("axes")) is { Length: > 0 } axes ? axes : null;
 
     /// <summary>The normalized axes to remove; <paramref name="dims"/> holds null for dims not known.</summary>
     private static HashSet<int> Squeezed(Node node, long?[] dims, long[]? axes)
