@@ -148,4 +148,16 @@ public class ReshapeTests
             Agreement.AssertClose(expected, actual, 0f, 0f);
         }
     }
+
+    [Fact]
+    public void Dynamic_reshape_chain_through_Slice_keeps_the_batch_symbol_and_matches_OnnxRuntime()
+    {
+        var b = new GraphBuilder(opset: 13);
+        var x = b.Input("x", DataType.Int8, Dim.Named("batch"), 2, 3, 2);
+        var leading = b.Op("Slice", [b.Op("Shape", [x]), b.Initializer("starts", Int64s(0)), b.Initializer("ends", Int64s(2))]);
+        var newShape = b.Op("Concat", [leading, b.Initializer("rest", Int64s(-1))], Attributes(("axis", AttributeValue.Of(0L))));
+        var y = b.Op("Reshape", [x, newShape]);
+        var graph = AssertMatchesOrt(b, [y], new() { ["x"] = Random(new Random(9), DataType.Int8, 3, 2, 3, 2) });
+        Assert.Equal("int8[batch, 2, 6]", graph.Outputs[0].Type.ToString());
+    }
 }
