@@ -138,6 +138,16 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void Input_too_large_to_generate()
+    {
+        var b = new GraphBuilder();
+        b.Output(b.Op("Relu", [b.Input("x", DataType.Float, 100_000, 100_000)]));
+        string path = TestModels.Save(b.Build(), _dir.File("huge-input.onnx"));
+
+        AssertOneLine(CliRun.Of("check", path), $"edgeprune: {path}: input 'x' (float[100000, 100000]) would take 40000000000 bytes; check generates inputs of at most 1073741824 bytes");
+    }
+
+    [Fact]
     public void Unknown_option()
     {
         var run = CliRun.Of("inspect", "model.onnx", "--frobnicate");

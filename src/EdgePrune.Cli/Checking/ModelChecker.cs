@@ -18,6 +18,9 @@ public static class ModelChecker
     /// <summary>An output agrees when max |diff| ≤ this · max(1, output range): fp32 kernels that sum in another order differ by a few ulps per accumulation.</summary>
     public const double RelativeTolerance = 1e-4;
 
+    /// <summary>Largest generated input (1 GiB): beyond it the shape is almost surely a mistake, and the element count would overflow an array.</summary>
+    public const long MaxInputBytes = 1L << 30;
+
     /// <param name="onnx">The model file's bytes, given to ONNX Runtime as they are.</param>
     /// <param name="model">The same file as imported by EdgePrune.</param>
     public static CheckReport Check(byte[] onnx, Model model, string sourceName, int seed)
@@ -52,6 +55,12 @@ public static class ModelChecker
             if (input.Type.ElementType != DataType.Float)
             {
                 throw new EdgePruneException($"{sourceName}: input '{input.Name}' is {input.Type}; check generates float inputs only");
+            }
+
+            long bytes = ConcreteShapes.ByteSize(input.Type, input.Name);
+            if (bytes > MaxInputBytes)
+            {
+                throw new EdgePruneException($"{sourceName}: input '{input.Name}' ({input.Type}) would take {bytes} bytes; check generates inputs of at most {MaxInputBytes} bytes");
             }
 
             int[] shape = ConcreteShapes.Of(input.Type, input.Name).ConcreteShape();
