@@ -70,6 +70,27 @@ public sealed class InspectCommandTests : IDisposable
     }
 
     [Fact]
+    public void Int64_initializers_are_not_counted_as_weights()
+    {
+        // y = x + offset on int64: the offset is the kind of constant ONNX uses for shapes and indices.
+        var b = new EdgePrune.Core.Ir.GraphBuilder();
+        string x = b.Input("x", EdgePrune.Core.Ir.DataType.Int64, 2, 3);
+        b.Output(b.Op("Add", [x, b.Initializer("offset", EdgePrune.Core.Ir.Tensor.FromArray(new long[] { 1, 2, 3 }, 3))]));
+        string model = TestModels.Save(b.Build(), _dir.File("int64.onnx"));
+
+        var run = CliRun.Of("inspect", model, "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        Assert.Equal(0, doc.RootElement.GetProperty("totals").GetProperty("parameters").GetInt64());
+        Assert.Equal(0, doc.RootElement.GetProperty("totals").GetProperty("weight_bytes").GetInt64());
+        Assert.Equal(48, doc.RootElement.GetProperty("totals").GetProperty("activation_bytes").GetInt64());
+        Assert.Empty(doc.RootElement.GetProperty("weight_bytes_by_type").EnumerateObject());
+        // x and y, 48 bytes each, are both live at the only step.
+        Assert.Equal(96, doc.RootElement.GetProperty("peak_arena_bytes").GetInt64());
+    }
+
+    [Fact]
     public void Device_budget_lines_give_the_excess_and_the_factor()
     {
         string model = TestModels.Save(TestModels.TwoGemms(), _dir.File("two.onnx"));

@@ -4,8 +4,4 @@ namespace EdgePrune.Core.Memory;
 /// One activation buffer to place in the arena: its size in bytes and the inclusive range of execution
 /// steps (node indices in topological order) during which it must hold its value.
 /// </summary>
-public sealed record BufferRequest(string Name, long SizeBytes, int FirstStep, int LastStep)
-{
-    /// <summary>True when both buffers must hold their values during at least one common step.</summary>
-    public bool LivesDuringAnyStepOf(BufferRequest other) => FirstStep <= other.LastStep && other.FirstStep <= LastStep;
-}
+public sealed record BufferRequest(string Name, long SizeBytes, int FirstStep, int LastStep);
