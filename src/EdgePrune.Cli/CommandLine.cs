@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgePrune.Cli.Commands;
 
 namespace EdgePrune.Cli;
 
@@ -10,7 +11,12 @@ public static class CommandLine
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("edgeprune: shrink ONNX models until they fit a device, and ship them");
+        var root = new RootCommand("edgeprune: shrink ONNX models until they fit a device, and ship them")
+        {
+            InspectCommand.Create(stdout, stderr),
+            CheckCommand.Create(stdout, stderr),
+            SampleCommand.Create(stdout, stderr),
+        };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

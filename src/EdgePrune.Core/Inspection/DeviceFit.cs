@@ -1,0 +1,12 @@
+using EdgePrune.Core.Devices;
+
+namespace EdgePrune.Core.Inspection;
+
+/// <summary>Whether a model fits a device's model budgets.</summary>
+/// <param name="Flash">Weight bytes plus <paramref name="RuntimeCodeBytes"/> against <see cref="DeviceProfile.ModelFlashBudgetBytes"/>.</param>
+/// <param name="Ram">Peak arena bytes against <see cref="DeviceProfile.ModelRamBudgetBytes"/>.</param>
+/// <param name="RuntimeCodeBytes">The runtime code estimate included in the flash use (see <see cref="ModelInspector.RuntimeCodeBytesEstimate"/>).</param>
+public sealed record DeviceFit(DeviceProfile Device, BudgetUse Flash, BudgetUse Ram, long RuntimeCodeBytes)
+{
+    public bool Fits => Flash.Fits && Ram.Fits;
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using EdgePrune.Cli.Checking;
+using EdgePrune.Core.Ir;
+
+namespace EdgePrune.Cli.Tests;
+
+public sealed class CheckCommandTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Good_model_agrees_with_OnnxRuntime_and_exits_0()
+    {
+        string model = TestModels.Save(TestModels.TwoGemms(), _dir.File("two.onnx"));
+
+        var run = CliRun.Of("check", model, "--seed", "7");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("", run.Stderr);
+        Assert.Contains("inputs (seed 7, float uniform in [-1, 1], symbolic dims as 1): x float[1, 8]", run.StdoutLines);
+        Assert.Contains(run.StdoutLines, l => l.StartsWith("Gemm_2_out0", StringComparison.Ordinal) && l.EndsWith("ok", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Json_reports_each_output_with_its_tolerance()
+    {
+        string model = TestModels.Save(TestModels.TwoGemms(), _dir.File("two.onnx"));
+
+        var run = CliRun.Of("check", model, "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var root = doc.RootElement;
+        Assert.True(root.GetProperty("agrees").GetBoolean());
+        Assert.Equal(0, root.GetProperty("seed").GetInt32());
+        var output = root.GetProperty("outputs")[0];
+        Assert.Equal("Gemm_2_out0", output.GetProperty("name").GetString());
+        Assert.Equal([1, 4], output.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
+        Assert.InRange(output.GetProperty("max_abs_diff").GetDouble(), 0, output.GetProperty("tolerance").GetDouble());
+        Assert.True(output.GetProperty("tolerance").GetDouble() >= 1e-4);
+    }
+
+    [Fact]
+    public void Comparison_uses_the_hand_computed_measures_and_tolerance()
+    {
+        // range of the second operand is 10 - (-2) = 12, so the tolerance is 1e-4 · 12.
+        var reference = Tensor.FromArray(new[] { 1f, 10f, -2f, 0f }, 4);
+        var onnxRuntime = Tensor.FromArray(new[] { 1.001f, 10f, -2f, 0f }, 4);
+
+        var agreement = ModelChecker.Compare("y", reference, onnxRuntime);
+
+        Assert.Equal(12, agreement.OutputRange, 5);
+        Assert.Equal(1.2e-3, agreement.Tolerance, 8);
+        Assert.Equal(1e-3, agreement.MaxAbsDiff, 6);
+        Assert.Equal(1e-3 / 1.001, agreement.MaxRelDiff, 6);
+        Assert.True(agreement.Agrees);
+        Assert.False(ModelChecker.Compare("y", reference, Tensor.FromArray(new[] { 1.01f, 10f, -2f, 0f }, 4)).Agrees);
+        Assert.False(ModelChecker.Compare("y", reference, Tensor.FromArray(new[] { float.NaN, 10f, -2f, 0f }, 4)).Agrees);
+        Assert.False(ModelChecker.Compare("y", reference, Tensor.FromArray(new[] { 1f, 10f, -2f, 0f }, 2, 2)).Agrees);
+    }
+
+    [Fact]
+    public void Sample_runs_inspect_on_two_devices_and_check()
+    {
+        string devices = _dir.File("devices");
+        Directory.CreateDirectory(devices);
+        foreach (var (name, flash, ram) in new[] { ("qemu-mps2-an386", 4_194_304L, 4_194_304L), ("arduino-uno", 32_256L, 2_048L) })
+        {
+            File.WriteAllText(Path.Combine(devices, name + ".json"), $$"""
+                { "name": "{{name}}", "display_name": "{{name}}", "kind": "mcu", "flash_bytes": {{flash}}, "ram_bytes": {{ram}},
+                  "model_flash_budget_bytes": {{flash}}, "model_ram_budget_bytes": {{ram}}, "core": "x", "clock_m_hz": 16, "word_bits": 32, "fpu": "none" }
+                """);
+        }
+
+        string? saved = Environment.GetEnvironmentVariable("EDGEPRUNE_DEVICES");
+        Environment.SetEnvironmentVariable("EDGEPRUNE_DEVICES", devices);
+        try
+        {
+            var run = CliRun.Of("sample");
+
+            Assert.Equal(0, run.ExitCode);
+            Assert.Equal("", run.Stderr);
+            // 784·128 + 128 + 128·10 + 10 floats = 101,770 parameters = 407,080 bytes: fits the MPS2, not the Uno.
+            Assert.Contains("  verdict: fits", run.StdoutLines);
+            Assert.Contains("  verdict: does not fit", run.StdoutLines);
+            Assert.Contains(run.StdoutLines, l => l.StartsWith("  flash: 407,080 bytes", StringComparison.Ordinal));
+            Assert.Contains("all 1 output(s) agree with ONNX Runtime (tolerance: |diff| <= 1e-4 * max(1, output range))", run.StdoutLines);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("EDGEPRUNE_DEVICES", saved);
+        }
+    }
+}
