@@ -70,7 +70,7 @@ public sealed class CheckCommandTests : IDisposable
         {
             File.WriteAllText(Path.Combine(devices, name + ".json"), $$"""
                 { "name": "{{name}}", "display_name": "{{name}}", "kind": "mcu", "flash_bytes": {{flash}}, "ram_bytes": {{ram}},
-                  "model_flash_budget_bytes": {{flash}}, "model_ram_budget_bytes": {{ram}}, "core": "x", "clock_m_hz": 16, "word_bits": 32, "fpu": "none" }
+                  "model_flash_budget_bytes": {{flash}}, "model_ram_budget_bytes": {{ram}}, "core": "x", "clock_mhz": 16, "word_bits": 32, "fpu": "none", "toolchain": "gcc" }
                 """);
         }
 

@@ -151,7 +151,7 @@ public sealed class InspectCommandTests : IDisposable
               "name": "{{name}}", "display_name": "{{DisplayName(name)}}", "kind": "mcu",
               "flash_bytes": 4096, "ram_bytes": 1024,
               "model_flash_budget_bytes": {{flashBudget}}, "model_ram_budget_bytes": {{ramBudget}},
-              "core": "cortex-m0", "clock_m_hz": 48, "word_bits": 32, "fpu": "none"
+              "core": "cortex-m0", "clock_mhz": 48, "word_bits": 32, "fpu": "none", "toolchain": "arm-none-eabi-gcc"
             }
             """);
         return path;
