@@ -1,6 +1,8 @@
 using System.Text.Json;
 using EdgePrune.Cli.Checking;
+using EdgePrune.Core.Data;
 using EdgePrune.Core.Ir;
+using EdgePrune.TestSupport;
 
 namespace EdgePrune.Cli.Tests;
 
@@ -21,6 +23,42 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Equal("", run.Stderr);
         Assert.Contains("inputs (seed 7, float uniform in [-1, 1], symbolic dims as 1): x float[1, 8]", run.StdoutLines);
         Assert.Contains(run.StdoutLines, l => l.StartsWith("Gemm_2_out0", StringComparison.Ordinal) && l.EndsWith("ok", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Inputs_from_an_npy_batch_are_reshaped_per_sample_and_checked()
+    {
+        string model = TestModels.Save(TestModels.TwoGemms(), _dir.File("two.onnx"));
+        // Three samples of 2×4 values each: the input takes 8 values per sample, so each is flattened to [8].
+        var data = TestTensors.Uniform(new Random(3), [3, 2, 4]);
+        string inputs = _dir.File("batch.npy");
+        Npy.Write(inputs, data);
+
+        var run = CliRun.Of("check", model, "--inputs", inputs, "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var root = doc.RootElement;
+        Assert.Equal(inputs, root.GetProperty("inputs_file").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("seed").ValueKind);
+        Assert.Equal([3, 8], root.GetProperty("inputs")[0].GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
+        Assert.Equal([3, 4], root.GetProperty("outputs")[0].GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
+    }
+
+    [Fact]
+    public void Inputs_whose_samples_do_not_fit_the_model_input_are_exit_2_naming_both_shapes()
+    {
+        string model = TestModels.Save(TestModels.TwoGemms(), _dir.File("two.onnx"));
+        string inputs = _dir.File("wrong.npy");
+        Npy.Write(inputs, TestTensors.Uniform(new Random(3), [3, 5]));
+
+        var run = CliRun.Of("check", model, "--inputs", inputs);
+
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.StderrLines);
+        Assert.Contains("wrong.npy", line, StringComparison.Ordinal);
+        Assert.Contains("[3, 5]", line, StringComparison.Ordinal);
+        Assert.Contains("'x' float[N, 8]", line, StringComparison.Ordinal);
     }
 
     [Fact]

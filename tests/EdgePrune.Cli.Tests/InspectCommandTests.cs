@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
+using EdgePrune.Core.Devices;
+using EdgePrune.TestSupport;
 
 namespace EdgePrune.Cli.Tests;
 
@@ -158,4 +161,25 @@ public sealed class InspectCommandTests : IDisposable
     }
 
     private static string DisplayName(string name) => char.ToUpperInvariant(name[0]) + name[1..] + " test board";
+
+    [Fact]
+    public void ResNet18_on_an_arduino_uno_does_not_fit_and_the_excess_is_stated()
+    {
+        var uno = DeviceProfiles.Load("arduino-uno");
+        // Hand count (see ResNet18Tests): 15,908,800 float parameters. The arena peaks in the stem, where a
+        // layer's 64×112×112 float input and output are live together.
+        const long weightBytes = 4L * 15_908_800;
+        const long arenaBytes = 2L * 4 * 64 * 112 * 112;
+        long flashExcess = weightBytes - uno.ModelFlashBudgetBytes;
+        long ramExcess = arenaBytes - uno.ModelRamBudgetBytes;
+
+        var run = CliRun.Of("inspect", RealModels.ResNet18, "--device", "arduino-uno");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains(run.StdoutLines, l => l.StartsWith("  flash:", StringComparison.Ordinal)
+            && l.Contains($"over by {flashExcess.ToString("N0", CultureInfo.InvariantCulture)} bytes", StringComparison.Ordinal));
+        Assert.Contains(run.StdoutLines, l => l.StartsWith("  ram:", StringComparison.Ordinal)
+            && l.Contains($"over by {ramExcess.ToString("N0", CultureInfo.InvariantCulture)} bytes", StringComparison.Ordinal));
+        Assert.Contains("  verdict: does not fit", run.StdoutLines);
+    }
 }

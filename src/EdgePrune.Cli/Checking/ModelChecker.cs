@@ -1,4 +1,5 @@
 using EdgePrune.Core;
+using EdgePrune.Core.Data;
 using EdgePrune.Core.Execution;
 using EdgePrune.Core.Ir;
 using EdgePrune.Core.Memory;
@@ -9,9 +10,10 @@ using Tensor = EdgePrune.Core.Ir.Tensor;
 namespace EdgePrune.Cli.Checking;
 
 /// <summary>
-/// Runs a model in EdgePrune's <see cref="ReferenceExecutor"/> and in ONNX Runtime on seeded inputs and
-/// compares every output. Inputs: symbolic dimensions taken as 1; float elements uniform in [-1, 1),
-/// drawn from <c>new Random(seed)</c> input by input in declaration order, row-major.
+/// Runs a model in EdgePrune's <see cref="ReferenceExecutor"/> and in ONNX Runtime on the same inputs and
+/// compares every output. Inputs come from a data file (<see cref="ModelInputs"/>) or are generated:
+/// symbolic dimensions taken as 1; float elements uniform in [-1, 1), drawn from <c>new Random(seed)</c>
+/// input by input in declaration order, row-major.
 /// </summary>
 public static class ModelChecker
 {
@@ -23,9 +25,10 @@ public static class ModelChecker
 
     /// <param name="onnx">The model file's bytes, given to ONNX Runtime as they are.</param>
     /// <param name="model">The same file as imported by EdgePrune.</param>
-    public static CheckReport Check(byte[] onnx, Model model, string sourceName, int seed)
+    /// <param name="inputsFile">A data file holding the inputs, or null to generate them from <paramref name="seed"/>.</param>
+    public static CheckReport Check(byte[] onnx, Model model, string sourceName, int seed, string? inputsFile = null)
     {
-        var inputs = GenerateInputs(model.Graph, seed, sourceName);
+        var inputs = inputsFile is null ? GenerateInputs(model.Graph, seed, sourceName) : ModelInputs.Load(inputsFile, model.Graph);
         IReadOnlyDictionary<string, Tensor> reference;
         try
         {
@@ -43,7 +46,7 @@ public static class ModelChecker
                 : throw new EdgePruneException($"{sourceName}: ONNX Runtime did not return output '{o.Name}'")))
             .ToList();
         var inputInfos = inputs.Select(kv => new ValueInfo(kv.Key, TensorType.Of(kv.Value.DataType, kv.Value.Shape.ToArray()))).ToList();
-        return new CheckReport(sourceName, seed, inputInfos, outputs);
+        return new CheckReport(sourceName, seed, inputsFile, inputInfos, outputs);
     }
 
     public static Dictionary<string, Tensor> GenerateInputs(Graph graph, int seed, string sourceName)

@@ -15,7 +15,17 @@ public static class CheckJson
         {
             json.WriteStartObject();
             json.WriteString("model", report.Source);
-            json.WriteNumber("seed", report.Seed);
+            if (report.InputsFile is null)
+            {
+                json.WriteNumber("seed", report.Seed);
+                json.WriteNull("inputs_file");
+            }
+            else
+            {
+                json.WriteNull("seed");
+                json.WriteString("inputs_file", report.InputsFile);
+            }
+
             json.WriteStartArray("inputs");
             foreach (var input in report.Inputs)
             {

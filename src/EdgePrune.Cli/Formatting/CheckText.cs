@@ -13,7 +13,10 @@ public static class CheckText
         var text = new StringBuilder();
         text.AppendLine($"check: {report.Source} in EdgePrune's reference executor and in ONNX Runtime");
         string inputs = string.Join(", ", report.Inputs.Select(i => $"{i.Name} {i.Type}"));
-        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"inputs (seed {report.Seed}, float uniform in [-1, 1], symbolic dims as 1): {inputs}"));
+        string origin = report.InputsFile is null
+            ? string.Create(CultureInfo.InvariantCulture, $"seed {report.Seed}, float uniform in [-1, 1], symbolic dims as 1")
+            : $"from {report.InputsFile}";
+        text.AppendLine($"inputs ({origin}): {inputs}");
         var table = new TextTable(("output", false), ("shape", false), ("max |diff|", true), ("max rel diff", true), ("tolerance", true), ("result", false));
         foreach (var o in report.Outputs)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EdgePrune.Core.Execution;
+using EdgePrune.Core.Inspection;
 using EdgePrune.Core.Ir;
 using EdgePrune.Core.Onnx;
 using EdgePrune.Core.Ops;
@@ -76,5 +77,52 @@ public class ResNet18Tests(ITestOutputHelper output)
             // 1e-4 of the output's range: float sums over 4608-term dot products in another order drift that much.
             Assert.True(diff <= 1e-4f * range, $"{graphOutput.Name}: max |diff| {diff:G3} exceeds 1e-4 × range {range:G4}");
         }
+    }
+
+    [Fact]
+    public void ResNet18_round_trips_through_export_with_OnnxRuntime_giving_the_same_outputs()
+    {
+        byte[] original = File.ReadAllBytes(RealModels.ResNet18);
+        var model = OnnxImporter.Load(original, "ResNet18.onnx");
+        byte[] exported = OnnxExporter.ToBytes(model);
+        var reimported = OnnxImporter.Load(exported, "exported.onnx");
+        Assert.Equal(model.Graph.Nodes.Select(n => n.OpType), reimported.Graph.Nodes.Select(n => n.OpType));
+
+        var input = Assert.Single(model.Graph.Inputs.Where(i => !model.Graph.Initializers.ContainsKey(i.Name)));
+        var shape = input.Type.Shape!.Select(d => d.IsKnown ? (int)d.Value!.Value : 1).ToArray();
+        var feeds = new Dictionary<string, Tensor> { [input.Name] = TestTensors.Uniform(new Random(224), shape, 0f, 255f) };
+        var fromOriginal = OrtOracle.Run(original, feeds);
+        var fromExported = OrtOracle.Run(exported, feeds);
+
+        foreach (var graphOutput in model.Graph.Outputs)
+        {
+            // Same graph, same weights, same runtime: the export must not change a single bit.
+            Assert.Equal(fromOriginal[graphOutput.Name].ToFloatArray(), fromExported[graphOutput.Name].ToFloatArray());
+        }
+    }
+
+    [Fact]
+    public void ResNet18_inspection_counts_parameters_and_multiply_accumulates_like_a_hand_count()
+    {
+        var report = ModelInspector.Inspect(OnnxImporter.Load(RealModels.ResNet18), "ResNet18.onnx");
+
+        // The 22 convolutions of this export (see the MAC test above) have no biases; each is followed by a
+        // BatchNormalization with four vectors (scale, bias, mean, variance) of its output channels.
+        (int Out, int In, int Kernel)[] convolutions =
+        [
+            (64, 3, 7), (64, 64, 3), (64, 64, 3), (64, 64, 3), (64, 64, 3),
+            (128, 64, 3), (128, 128, 3), (128, 128, 3), (128, 128, 3), (128, 64, 1),
+            (256, 128, 3), (256, 256, 3), (256, 256, 3), (256, 256, 3), (256, 128, 1),
+            (512, 256, 3), (512, 512, 3), (512, 512, 3), (512, 512, 3), (512, 512, 3), (512, 512, 3), (512, 256, 1),
+        ];
+        long weights = convolutions.Sum(c => (long)c.Out * c.In * c.Kernel * c.Kernel);
+        long batchNorm = convolutions.Sum(c => 4L * c.Out);
+        Assert.Equal(15_885_504 + 23_296, weights + batchNorm);
+        Assert.Equal(weights + batchNorm, report.TotalParameters);
+        Assert.Equal(4 * report.TotalParameters, report.TotalWeightBytes);
+
+        // Convolutions dominate; BatchNorm, pooling and the residual adds add 0.13 % on top.
+        const long convolutionMacs = 2_044_772_352;
+        Assert.InRange(report.TotalMacs, convolutionMacs, (long)(convolutionMacs * 1.002));
     }
 }
