@@ -15,7 +15,7 @@ public static class OnnxExporter
 
     internal static P.ModelProto ToProto(Model model)
     {
-        var graph = model.Graph;
+        var graph = WithOutputTypes(model.Graph);
         var proto = new P.ModelProto
         {
             IrVersion = model.IrVersion,
@@ -34,6 +34,22 @@ public static class OnnxExporter
         }
 
         return proto;
+    }
+
+    /// <summary>
+    /// ONNX Runtime refuses a graph output without an element type, and graphs built in code often leave
+    /// outputs untyped: fill them in by shape inference. A graph that inference rejects is written as it is,
+    /// so that malformed models can still be produced (the importer's tests need them).
+    /// </summary>
+    private static Graph WithOutputTypes(Graph graph)
+    {
+        if (graph.Outputs.All(o => o.Type.ElementType != DataType.Undefined))
+        {
+            return graph;
+        }
+
+        var (inferred, problems) = Ops.ShapeInference.TryInfer(graph);
+        return problems.Count == 0 ? inferred : graph;
     }
 
     private static P.GraphProto ToProto(Graph graph, bool listInitializersAsInputs)
