@@ -176,17 +176,7 @@ public sealed class Conv : Operator
             }
         }
 
-        if (parallelJobs)
-        {
-            Parallel.For(0, jobs, Job);
-        }
-        else
-        {
-            for (int job = 0; job < jobs; job++)
-            {
-                Job(job);
-            }
-        }
+        Jobs.Run(jobs, parallelJobs, Job);
 
         return [Tensor.FromArray(y, [batch, filters, .. outputSize])];
     }

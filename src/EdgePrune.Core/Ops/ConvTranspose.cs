@@ -172,17 +172,7 @@ public sealed class ConvTranspose : Operator
             Col2Im(columns, filtersPerGroup, inputSize, geometry, padsBegin, outputSize, y, (n * filters + g * filtersPerGroup) * outputPlane);
         }
 
-        if (parallelJobs)
-        {
-            Parallel.For(0, jobs, Job);
-        }
-        else
-        {
-            for (int job = 0; job < jobs; job++)
-            {
-                Job(job);
-            }
-        }
+        Jobs.Run(jobs, parallelJobs, Job);
 
         return [Tensor.FromArray(y, [batch, filters, .. outputSize])];
     }

@@ -94,17 +94,7 @@ public sealed class MatMul : Operator
         var c = new float[(long)products.Count * m * n];
         bool parallelProducts = products.Count >= Environment.ProcessorCount;
         void Product(int i) => MatrixMultiply.Accumulate(av, products[i].A, bv, products[i].B, c, products[i].C, m, k, n, parallel: !parallelProducts);
-        if (parallelProducts)
-        {
-            Parallel.For(0, products.Count, Product);
-        }
-        else
-        {
-            for (int i = 0; i < products.Count; i++)
-            {
-                Product(i);
-            }
-        }
+        Jobs.Run(products.Count, parallelProducts, Product);
 
         var shape = new List<int>(batch);
         if (a.Rank > 1)

@@ -1,4 +1,5 @@
 using EdgePrune.Core.Ir;
+using EdgePrune.Core.Ops.Common;
 
 namespace EdgePrune.Core.Ops;
 
@@ -6,38 +7,24 @@ namespace EdgePrune.Core.Ops;
 /// Neg: y = -x. ONNX Operators.md#Neg. Signed integers wrap (−MinValue is MinValue), as two's-complement
 /// negation does in ONNX Runtime.
 /// </summary>
-public sealed class Neg : Operator
+public sealed class Neg : NumericUnaryOperator
 {
-    private static readonly DataType[] ElementTypes = [DataType.Float, DataType.Double, DataType.Int8, DataType.Int16, DataType.Int32, DataType.Int64];
-
     public override string OpType => "Neg";
-    public override int MinInputs => 1;
-    public override int MaxInputs => 1;
-    public override IReadOnlySet<string> Attributes { get; } = new HashSet<string>();
 
-    public override TensorType[] InferTypes(Node node, int opset, IReadOnlyList<TensorType?> inputs, IReadOnlyList<Tensor?> constants)
-    {
-        var x = inputs[0]!;
-        if (!ElementTypes.Contains(x.ElementType))
-        {
-            throw new EdgePruneException($"{node.Describe()}: input is {x.ElementType.OnnxName()}; EdgePrune implements Neg for {string.Join(", ", ElementTypes.Select(t => t.OnnxName()))}");
-        }
-
-        return [x];
-    }
+    protected override IReadOnlyList<DataType> ElementTypes { get; } =
+        [DataType.Float, DataType.Double, DataType.Int8, DataType.Int16, DataType.Int32, DataType.Int64];
 
     public override Tensor[] Execute(Node node, int opset, IReadOnlyList<Tensor?> inputs)
     {
         var x = inputs[0]!;
-        var shape = x.Shape.ToArray();
         return x.DataType switch
         {
-            DataType.Float => [Tensor.FromArray(Array.ConvertAll(x.Span<float>().ToArray(), v => -v), shape)],
-            DataType.Double => [Tensor.FromArray(Array.ConvertAll(x.Span<double>().ToArray(), v => -v), shape)],
-            DataType.Int8 => [Tensor.FromArray(Array.ConvertAll(x.Span<sbyte>().ToArray(), v => unchecked((sbyte)-v)), shape)],
-            DataType.Int16 => [Tensor.FromArray(Array.ConvertAll(x.Span<short>().ToArray(), v => unchecked((short)-v)), shape)],
-            DataType.Int32 => [Tensor.FromArray(Array.ConvertAll(x.Span<int>().ToArray(), v => unchecked(-v)), shape)],
-            DataType.Int64 => [Tensor.FromArray(Array.ConvertAll(x.Span<long>().ToArray(), v => unchecked(-v)), shape)],
+            DataType.Float => Map<float>(x, v => -v),
+            DataType.Double => Map<double>(x, v => -v),
+            DataType.Int8 => Map<sbyte>(x, v => unchecked((sbyte)-v)),
+            DataType.Int16 => Map<short>(x, v => unchecked((short)-v)),
+            DataType.Int32 => Map<int>(x, v => unchecked(-v)),
+            DataType.Int64 => Map<long>(x, v => unchecked(-v)),
             _ => throw new EdgePruneException($"{node.Describe()}: input is {x.DataType.OnnxName()}, which Neg does not support"),
         };
     }

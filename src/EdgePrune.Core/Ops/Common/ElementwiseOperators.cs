@@ -41,6 +41,32 @@ public abstract class UnaryFloatOperator : Operator
     }
 }
 
+/// <summary>Base for unary ops over several numeric element types (Abs, Neg): same type and shape out as in.</summary>
+public abstract class NumericUnaryOperator : Operator
+{
+    public override int MinInputs => 1;
+    public override int MaxInputs => 1;
+    public override IReadOnlySet<string> Attributes { get; } = new HashSet<string>();
+
+    /// <summary>The element types the kernel implements.</summary>
+    protected abstract IReadOnlyList<DataType> ElementTypes { get; }
+
+    public override TensorType[] InferTypes(Node node, int opset, IReadOnlyList<TensorType?> inputs, IReadOnlyList<Tensor?> constants)
+    {
+        var x = inputs[0]!;
+        if (!ElementTypes.Contains(x.ElementType))
+        {
+            throw new EdgePruneException($"{node.Describe()}: input is {x.ElementType.OnnxName()}; EdgePrune implements {OpType} for {string.Join(", ", ElementTypes.Select(t => t.OnnxName()))}");
+        }
+
+        return [x];
+    }
+
+    /// <summary>Applies <paramref name="f"/> to every element of <paramref name="x"/>, keeping its shape.</summary>
+    protected static Tensor[] Map<T>(Tensor x, Converter<T, T> f) where T : unmanaged =>
+        [Tensor.FromArray(Array.ConvertAll(x.Span<T>().ToArray(), f), x.Shape.ToArray())];
+}
+
 /// <summary>Base for binary ops with NumPy broadcasting (Add, Sub, Mul, Div, Pow), computed in float or int64.</summary>
 public abstract class BinaryBroadcastOperator : Operator
 {

@@ -47,17 +47,7 @@ public static class MatrixMultiply
         }
 
         int tiles = rowTiles * columnTiles;
-        if (parallel && tiles > 1)
-        {
-            Parallel.For(0, tiles, Tile);
-        }
-        else
-        {
-            for (int t = 0; t < tiles; t++)
-            {
-                Tile(t);
-            }
-        }
+        Jobs.Run(tiles, parallel, Tile);
     }
 
     private static void AccumulateNarrow(float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset, int m, int k, int n, bool parallel)
@@ -73,17 +63,7 @@ public static class MatrixMultiply
 
         int rowTiles = (m + RowsPerTile - 1) / RowsPerTile;
         void Tile(int tile) => DotTile(a, aOffset, columns, c, cOffset, tile * RowsPerTile, Math.Min(RowsPerTile, m - tile * RowsPerTile), k, n);
-        if (parallel && rowTiles > 1)
-        {
-            Parallel.For(0, rowTiles, Tile);
-        }
-        else
-        {
-            for (int t = 0; t < rowTiles; t++)
-            {
-                Tile(t);
-            }
-        }
+        Jobs.Run(rowTiles, parallel, Tile);
     }
 
     /// <summary>Rows [i0, i0 + rows) of c += a · bᵀ, with b's columns stored as rows of <paramref name="columns"/>.</summary>
