@@ -11,7 +11,7 @@ namespace EdgePrune.Training.Backward;
 /// Conv (1-D and 2-D, groups including depthwise, strides, dilations, pads, auto_pad) by im2col + matrix multiply,
 /// per group g: Y_g = W_g · cols(X_g) + B. Backward: ∂W_g += ∂Y_g · cols(X_g)ᵀ, ∂X_g += fold(W_gᵀ · ∂Y_g),
 /// ∂B = Σ ∂Y over batch and positions. Images are spread over the cores; each worker keeps its own ∂W partial
-/// sum, added up at the end, so the result does not depend on scheduling order beyond float rounding of that sum.
+/// sum, added up at the end in a fixed order.
 /// </summary>
 internal sealed class ConvGrad : OpRule
 {
@@ -29,7 +29,7 @@ internal sealed class ConvGrad : OpRule
         y.Resize([s.Batch, layout.OutputChannels, .. s.OutputSpatial]);
         float[] xs = x.Data, ws = w.Data, ys = y.Data;
         float[]? bias = b?.Data;
-        ForEachChunk(s.Batch, (first, last) =>
+        ForEachChunk(s.Batch, (_, first, last) =>
         {
             float[] columns = ArrayPool<float>.Shared.Rent(layout.ColumnRows * s.OutputPlane);
             for (int n = first; n < last; n++)
@@ -81,8 +81,9 @@ internal sealed class ConvGrad : OpRule
         }
 
         int weightCount = run.Inputs[1]!.Count;
-        var gate = new object();
-        ForEachChunk(s.Batch, (first, last) =>
+        int chunks = ChunkCount(s.Batch);
+        var partials = new float[]?[chunks];
+        ForEachChunk(s.Batch, (chunk, first, last) =>
         {
             float[] columns = ArrayPool<float>.Shared.Rent(layout.ColumnRows * s.OutputPlane);
             float[]? partial = null;
@@ -90,6 +91,7 @@ internal sealed class ConvGrad : OpRule
             {
                 partial = ArrayPool<float>.Shared.Rent(weightCount);
                 partial.AsSpan(0, weightCount).Clear();
+                partials[chunk] = partial;
             }
 
             for (int n = first; n < last; n++)
@@ -115,31 +117,33 @@ internal sealed class ConvGrad : OpRule
                 }
             }
 
-            if (partial is not null)
-            {
-                lock (gate)
-                {
-                    TensorPrimitives.Add(gw!.Span, partial.AsSpan(0, weightCount), gw.Span);
-                }
-
-                ArrayPool<float>.Shared.Return(partial);
-            }
-
             ArrayPool<float>.Shared.Return(columns);
         });
+
+        // Partial sums are added in chunk order, not completion order, so a seeded run repeats bit for bit.
+        foreach (var partial in partials)
+        {
+            if (partial is not null)
+            {
+                TensorPrimitives.Add(gw!.Span, partial.AsSpan(0, weightCount), gw.Span);
+                ArrayPool<float>.Shared.Return(partial);
+            }
+        }
     }
 
-    /// <summary>Splits the batch into one contiguous range per core and runs them in parallel.</summary>
-    private static void ForEachChunk(int batch, Action<int, int> body)
+    private static int ChunkCount(int batch) => Math.Max(1, Math.Min(batch, Environment.ProcessorCount));
+
+    /// <summary>Splits the batch into one contiguous range per core and runs them in parallel: body(chunk, first, end).</summary>
+    private static void ForEachChunk(int batch, Action<int, int, int> body)
     {
-        int chunks = Math.Min(batch, Environment.ProcessorCount);
-        if (chunks <= 1)
+        int chunks = ChunkCount(batch);
+        if (chunks == 1)
         {
-            body(0, batch);
+            body(0, 0, batch);
             return;
         }
 
-        Parallel.For(0, chunks, c => body(c * batch / chunks, (c + 1) * batch / chunks));
+        Parallel.For(0, chunks, c => body(c, c * batch / chunks, (c + 1) * batch / chunks));
     }
 
     private sealed record Layout(ConvShape Shape, int Groups, int GroupChannels, int GroupOutputs, int OutputChannels, int ColumnRows)
