@@ -131,9 +131,13 @@ internal sealed class ConvGrad : OpRule
         }
     }
 
-    private static int ChunkCount(int batch) => Math.Max(1, Math.Min(batch, Environment.ProcessorCount));
+    // A fixed number of chunks (not the core count) keeps the ∂W summation order, and so a seeded run's result,
+    // the same on every machine; 8 chunks keep up to 8 cores busy.
+    private const int MaxChunks = 8;
 
-    /// <summary>Splits the batch into one contiguous range per core and runs them in parallel: body(chunk, first, end).</summary>
+    private static int ChunkCount(int batch) => Math.Max(1, Math.Min(batch, MaxChunks));
+
+    /// <summary>Splits the batch into contiguous ranges and runs them in parallel: body(chunk, first, end).</summary>
     private static void ForEachChunk(int batch, Action<int, int, int> body)
     {
         int chunks = ChunkCount(batch);
