@@ -104,6 +104,26 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Cancelled_run_stops_after_the_current_step_and_says_so()
+    {
+        var data = Samples.MnistTrain.Subset(Enumerable.Range(0, 640).ToArray());
+        using var cancel = new CancellationTokenSource();
+        int steps = 0;
+        var result = new Trainer(Architecture.Lenet300100(seed: 1), new TrainingOptions { Epochs = 3, BatchSize = 64 })
+            .Fit(data, onStep: s =>
+            {
+                steps++;
+                if (s.Step == 3)
+                {
+                    cancel.Cancel();
+                }
+            }, cancel: cancel.Token);
+        Assert.True(result.Cancelled);
+        Assert.Equal(3, steps);
+        Assert.Empty(result.Epochs);
+    }
+
+    [Fact]
     public void Random_shift_moves_the_image_and_fills_with_zeros()
     {
         float[] image = [1, 2, 3, 4, 5, 6, 7, 8, 9];
