@@ -54,10 +54,6 @@ public static class QdqExporter
                 {
                     inputs[i] = dq;
                 }
-                else if (inputs[i].Length > 0 && source.Initializers.TryGetValue(inputs[i], out var constant))
-                {
-                    initializers[inputs[i]] = constant;
-                }
             }
 
             var copy = node with { Inputs = [.. inputs] };
@@ -77,6 +73,11 @@ public static class QdqExporter
             }
 
             copy = ForOpset(copy, source, opset, initializers);
+            foreach (var constant in copy.Inputs.Where(n => n.Length > 0 && source.Initializers.ContainsKey(n)))
+            {
+                initializers[constant] = source.Initializers[constant];
+            }
+
             var last = copy;
             if (step.FusedActivation is { } activation)
             {

@@ -1,9 +1,9 @@
 namespace EdgePrune.Compression.Quantization;
 
 /// <summary>
-/// Chooses a clipping range from a histogram. Candidates for MSE and entropy are the observed range shrunk
-/// towards zero by a factor α ∈ [1/8, 1] (128 steps), which keeps 0 inside and the asymmetric shape of the
-/// data (a ReLU output stays [0, α·max]). docs/quantization.md gives the formulas.
+/// Chooses a clipping range from a histogram. Candidates for MSE and entropy move each end of the observed range
+/// towards zero by a factor α ∈ [1/8, 1] (128 steps), which keeps 0 inside (a ReLU output stays [0, α·max]).
+/// docs/quantization.md gives the formulas.
 /// </summary>
 public static class RangeSearch
 {
@@ -48,23 +48,46 @@ public static class RangeSearch
         return (Math.Min(lo, 0), Math.Max(hi, 0));
     }
 
+    /// <summary>
+    /// Coordinate descent over the two ends: the upper end is searched with the lower one fixed, then the lower end
+    /// with the upper one fixed, twice, so an outlier on one side does not force clipping of the other.
+    /// </summary>
     private static (float Min, float Max) Best(Histogram histogram, Func<Histogram, float, float, double> cost)
     {
-        float bestLow = histogram.Low, bestHigh = histogram.High;
-        double best = double.PositiveInfinity;
+        float fullLow = Math.Min(histogram.Low, 0), fullHigh = Math.Max(histogram.High, 0);
+        float lo = fullLow, hi = fullHigh;
+        for (int round = 0; round < 2; round++)
+        {
+            float fixedLow = lo;
+            hi = Search(alpha => cost(histogram, fixedLow, alpha * fullHigh), fullHigh);
+            float fixedHigh = hi;
+            lo = Search(alpha => cost(histogram, alpha * fullLow, fixedHigh), fullLow);
+        }
+
+        return (lo, hi);
+    }
+
+    /// <summary>The end α·full, α ∈ [1/8, 1], of least cost; ties keep the wider range.</summary>
+    private static float Search(Func<float, double> cost, float full)
+    {
+        if (full == 0)
+        {
+            return 0;
+        }
+
+        float best = full;
+        double bestCost = double.PositiveInfinity;
         for (int k = Candidates; k >= 0; k--)
         {
-            double alpha = SmallestShrink + (1 - SmallestShrink) * k / Candidates;
-            float lo = (float)(Math.Min(histogram.Low, 0) * alpha);
-            float hi = (float)(Math.Max(histogram.High, 0) * alpha);
-            double c = cost(histogram, lo, hi);
-            if (c < best)
+            float alpha = (float)(SmallestShrink + (1 - SmallestShrink) * k / Candidates);
+            double c = cost(alpha);
+            if (c < bestCost)
             {
-                (best, bestLow, bestHigh) = (c, lo, hi);
+                (bestCost, best) = (c, alpha * full);
             }
         }
 
-        return (bestLow, bestHigh);
+        return best;
     }
 
     /// <summary>Σ_b n_b · (c_b − dequantize(quantize(c_b)))² with c_b the bin centre, for the int8 grid of [lo, hi].</summary>

@@ -5,7 +5,8 @@ namespace EdgePrune.Compression.Quantization.Kernels;
 
 /// <summary>
 /// AveragePool and GlobalAveragePool with rescaling: acc = Σ (x − zp_x) over the window's in-image taps,
-/// y = clamp(zp_y + MultiplyByQuantizedMultiplier(acc, s_x / (count · s_y))), count being the in-image taps, or with
+/// y = clamp(zp_y + MultiplyByQuantizedMultiplier(acc·2^L, s_x / (count · s_y · 2^L))) with L bits of headroom
+/// (<see cref="Rescale"/>), count being the in-image taps, or with
 /// count_include_pad the taps inside the image and its pads. One multiplier per distinct count, prepared on first use.
 /// </summary>
 public sealed class AveragePoolS8 : Int8Kernel
@@ -15,7 +16,7 @@ public sealed class AveragePoolS8 : Int8Kernel
     private readonly int _outputZeroPoint;
     private readonly double _scaleRatio;
     private readonly bool _countPads;
-    private readonly ConcurrentDictionary<int, QuantizedMultiplier> _multipliers = new();
+    private readonly ConcurrentDictionary<int, Rescale> _multipliers = new();
 
     public AveragePoolS8(QuantizedModel model, QuantizedStep step)
     {
@@ -40,8 +41,8 @@ public sealed class AveragePoolS8 : Int8Kernel
                 acc += v + _inputOffset;
             }
 
-            var multiplier = _multipliers.GetOrAdd(count, c => FixedPoint.Quantize(_scaleRatio / c));
-            return Math.Clamp(_outputZeroPoint + multiplier.Apply(acc), -128, 127);
+            var rescale = _multipliers.GetOrAdd(count, c => Rescale.Create(_scaleRatio / c, 255L * c));
+            return Math.Clamp(_outputZeroPoint + rescale.Apply(acc), -128, 127);
         });
     }
 }

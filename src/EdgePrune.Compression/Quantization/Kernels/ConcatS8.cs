@@ -5,12 +5,12 @@ namespace EdgePrune.Compression.Quantization.Kernels;
 
 /// <summary>
 /// Concat: an input whose parameters equal the output's is copied; any other is requantized,
-/// y = clamp(zp_y + MultiplyByQuantizedMultiplier(x − zp_x, s_x / s_y)).
+/// y = clamp(zp_y + MultiplyByQuantizedMultiplier((x − zp_x)·2^L, s_x / (s_y·2^L))), with L bits of headroom (<see cref="Rescale"/>).
 /// </summary>
 public sealed class ConcatS8 : Int8Kernel
 {
     private readonly Node _node;
-    private readonly (int Offset, QuantizedMultiplier Multiplier, bool Same)[] _inputs;
+    private readonly (int Offset, Rescale Rescale, bool Same)[] _inputs;
     private readonly int _outputZeroPoint;
 
     public ConcatS8(QuantizedModel model, QuantizedStep step)
@@ -22,7 +22,7 @@ public sealed class ConcatS8 : Int8Kernel
         {
             var q = model.Activations[i];
             bool same = q.Scale == output.Scale && q.ZeroPoint == output.ZeroPoint;
-            return (-q.ZeroPoint, FixedPoint.Quantize((double)q.Scale / output.Scale), same);
+            return (-q.ZeroPoint, Rescale.Create((double)q.Scale / output.Scale, 255), same);
         }).ToArray();
     }
 
@@ -40,13 +40,13 @@ public sealed class ConcatS8 : Int8Kernel
         {
             var xs = inputs[k].Span<sbyte>();
             int row = Axes.Product(inputs[k].Shape, axis, rank);
-            var (offset, multiplier, same) = _inputs[k];
+            var (offset, rescale, same) = _inputs[k];
             for (int o = 0; o < outer; o++)
             {
                 for (int i = 0; i < row; i++)
                 {
                     int v = xs[o * row + i];
-                    y[o * outRow + column + i] = same ? (sbyte)v : (sbyte)Math.Clamp(_outputZeroPoint + multiplier.Apply(v + offset), -128, 127);
+                    y[o * outRow + column + i] = same ? (sbyte)v : (sbyte)Math.Clamp(_outputZeroPoint + rescale.Apply(v + offset), -128, 127);
                 }
             }
 

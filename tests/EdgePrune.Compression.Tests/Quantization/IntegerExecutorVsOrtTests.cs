@@ -1,0 +1,90 @@
+using EdgePrune.Compression.Quantization;
+using EdgePrune.Core.Ir;
+using EdgePrune.TestSupport;
+using Xunit.Abstractions;
+
+namespace EdgePrune.Compression.Tests.Quantization;
+
+/// <summary>
+/// The integer executor against ONNX Runtime running the QDQ export (float DequantizeLinear → op → QuantizeLinear):
+/// int8 outputs within 1 LSB and identical argmax. docs/quantization.md explains where the two round differently.
+/// </summary>
+public class IntegerExecutorVsOrtTests(ITestOutputHelper output)
+{
+    public static TheoryData<string, int> Cases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (string graph in new[] { "mlp", "cnn", "depthwise", "residual" })
+        {
+            foreach (int seed in new[] { 1, 2, 3 })
+            {
+                data.Add(graph, seed);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Integer_executor_matches_OnnxRuntime_on_the_QDQ_export_within_one_LSB(string which, int seed)
+    {
+        var random = new Random(seed);
+        var graph = which switch
+        {
+            "mlp" => TestGraphs.Mlp(random),
+            "cnn" => TestGraphs.SmallCnn(random),
+            "depthwise" => TestGraphs.Depthwise(random),
+            _ => TestGraphs.Residual(random),
+        };
+        var sampleShape = graph.Inputs[0].Type.Shape!.Skip(1).Select(d => (int)d.Value!.Value).ToArray();
+        var calibration = TestGraphs.Samples(random, 16, sampleShape);
+        var model = Quantizer.Quantize(graph, calibration, new QuantizationOptions());
+
+        var test = TestGraphs.Samples(random, 24, sampleShape, -1.2f, 1.2f);
+        var (ortInt8, executorInt8) = RunBoth(model, test);
+        int rows = test.Shape[0];
+        int maxDiff = 0, differing = 0;
+        for (int i = 0; i < ortInt8.Length; i++)
+        {
+            int d = Math.Abs(ortInt8[i] - executorInt8[i]);
+            maxDiff = Math.Max(maxDiff, d);
+            differing += d > 0 ? 1 : 0;
+        }
+
+        output.WriteLine($"{which} seed {seed}: {differing}/{ortInt8.Length} int8 outputs differ, max {maxDiff} LSB");
+        Assert.True(maxDiff <= 1, $"{which}: int8 outputs differ by up to {maxDiff} LSB");
+        int width = ortInt8.Length / rows;
+        for (int r = 0; r < rows; r++)
+        {
+            Assert.Equal(ArgMax(ortInt8.AsSpan(r * width, width)), ArgMax(executorInt8.AsSpan(r * width, width)));
+        }
+    }
+
+    /// <summary>Runs the QDQ export in ORT (reading the int8 QuantizeLinear output of the graph output) and the integer executor.</summary>
+    internal static (sbyte[] Ort, sbyte[] Executor) RunBoth(QuantizedModel model, Tensor input)
+    {
+        var qdq = QdqExporter.ToGraph(model);
+        string outputName = qdq.Outputs[0].Name;
+        string int8Name = QdqExporter.QuantizedName(outputName);
+        qdq = qdq with { Outputs = qdq.Outputs.Add(new ValueInfo(int8Name, new TensorType(DataType.Int8, null))) };
+        var ort = OrtOracle.Run(qdq, new Dictionary<string, Tensor> { [model.InputName] = input })[int8Name];
+        var executor = new IntegerExecutor(model).Run(input)[outputName];
+        Assert.Equal(ort.Shape.ToArray(), executor.Shape.ToArray());
+        return (ort.Span<sbyte>().ToArray(), executor.Span<sbyte>().ToArray());
+    }
+
+    internal static int ArgMax(ReadOnlySpan<sbyte> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best])
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
+}
