@@ -11,15 +11,17 @@ namespace EdgePrune.Compression.Tests.Quantization;
 /// </summary>
 public class IntegerExecutorVsOrtTests(ITestOutputHelper output)
 {
-    public static TheoryData<string, int> Cases()
+    public static TheoryData<string, int, WeightPrecision> Cases()
     {
-        var data = new TheoryData<string, int>();
+        var data = new TheoryData<string, int, WeightPrecision>();
         foreach (string graph in new[] { "mlp", "cnn", "depthwise", "residual" })
         {
             foreach (int seed in new[] { 1, 2, 3 })
             {
-                data.Add(graph, seed);
+                data.Add(graph, seed, WeightPrecision.Int8);
             }
+
+            data.Add(graph, 4, WeightPrecision.Int4);
         }
 
         return data;
@@ -27,7 +29,7 @@ public class IntegerExecutorVsOrtTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Integer_executor_matches_OnnxRuntime_on_the_QDQ_export_within_one_LSB(string which, int seed)
+    public void Integer_executor_matches_OnnxRuntime_on_the_QDQ_export_within_one_LSB(string which, int seed, WeightPrecision weights)
     {
         var random = new Random(seed);
         var graph = which switch
@@ -39,7 +41,8 @@ public class IntegerExecutorVsOrtTests(ITestOutputHelper output)
         };
         var sampleShape = graph.Inputs[0].Type.Shape!.Skip(1).Select(d => (int)d.Value!.Value).ToArray();
         var calibration = TestGraphs.Samples(random, 16, sampleShape);
-        var model = Quantizer.Quantize(graph, calibration, new QuantizationOptions());
+        var model = Quantizer.Quantize(graph, calibration, new QuantizationOptions { Weights = weights });
+        Assert.All(model.Steps.Where(s => s.Weights is not null), s => Assert.Equal(weights == WeightPrecision.Int4 ? 4 : 8, s.Weights!.Bits));
 
         var test = TestGraphs.Samples(random, 24, sampleShape, -1.2f, 1.2f);
         var (ortInt8, executorInt8) = RunBoth(model, test);
@@ -52,7 +55,7 @@ public class IntegerExecutorVsOrtTests(ITestOutputHelper output)
             differing += d > 0 ? 1 : 0;
         }
 
-        output.WriteLine($"{which} seed {seed}: {differing}/{ortInt8.Length} int8 outputs differ, max {maxDiff} LSB");
+        output.WriteLine($"{which} seed {seed} {weights}: {differing}/{ortInt8.Length} int8 outputs differ, max {maxDiff} LSB");
         Assert.True(maxDiff <= 1, $"{which}: int8 outputs differ by up to {maxDiff} LSB");
         int width = ortInt8.Length / rows;
         for (int r = 0; r < rows; r++)
