@@ -22,6 +22,12 @@ public static class QdqExporter
     /// <summary>The name of the int8 tensor (the QuantizeLinear output) of the value <paramref name="name"/> in the exported graph.</summary>
     public static string QuantizedName(string name) => name + "_QuantizeLinear_Output";
 
+    /// <summary>The QDQ graph with each graph output's int8 form (its QuantizeLinear output) added as an extra output, for LSB comparisons.</summary>
+    public static Graph WithInt8Outputs(Graph qdq) => qdq with
+    {
+        Outputs = qdq.Outputs.AddRange(qdq.Outputs.Select(o => new ValueInfo(QuantizedName(o.Name), new TensorType(DataType.Int8, o.Type.Shape)))),
+    };
+
     public static Graph ToGraph(QuantizedModel model)
     {
         var source = model.Graph;

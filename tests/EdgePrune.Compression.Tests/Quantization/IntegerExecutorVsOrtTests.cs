@@ -67,10 +67,9 @@ public class IntegerExecutorVsOrtTests(ITestOutputHelper output)
     /// <summary>Runs the QDQ export in ORT (reading the int8 QuantizeLinear output of the graph output) and the integer executor.</summary>
     internal static (sbyte[] Ort, sbyte[] Executor) RunBoth(QuantizedModel model, Tensor input)
     {
-        var qdq = QdqExporter.ToGraph(model);
-        string outputName = qdq.Outputs[0].Name;
+        var qdq = QdqExporter.WithInt8Outputs(QdqExporter.ToGraph(model));
+        string outputName = model.Graph.Outputs[0].Name;
         string int8Name = QdqExporter.QuantizedName(outputName);
-        qdq = qdq with { Outputs = qdq.Outputs.Add(new ValueInfo(int8Name, new TensorType(DataType.Int8, null))) };
         var ort = OrtOracle.Run(qdq, new Dictionary<string, Tensor> { [model.InputName] = input })[int8Name];
         var executor = new IntegerExecutor(model).Run(input)[outputName];
         Assert.Equal(ort.Shape.ToArray(), executor.Shape.ToArray());
