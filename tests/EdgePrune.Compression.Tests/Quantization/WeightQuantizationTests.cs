@@ -1,4 +1,5 @@
 using EdgePrune.Compression.Quantization;
+using EdgePrune.TestSupport;
 
 namespace EdgePrune.Compression.Tests.Quantization;
 
@@ -92,5 +93,43 @@ public class WeightQuantizationTests
                 Assert.True(original[i] != 0 || stored[i] == 0, $"{step.Weights.Name}[{i}] was pruned but is stored as {stored[i]}");
             }
         }
+    }
+
+    [Theory]
+    [InlineData(WeightPrecision.Int8, 63172)]
+    [InlineData(WeightPrecision.Int4, 49862)]
+    public void A_90_percent_sparse_LeNet_300_100_stores_the_hand_counted_bytes(WeightPrecision precision, long expectedBytes)
+    {
+        // Gemm weights [K, N] (axis 1 = N output channels), every 10th weight kept (±1 or ±0.5), biases kept.
+        // int8, per layer (weights + 4 B scale and 4 B bias per channel):
+        //   784×300: bitmask 29400 + 23520 = 52920 (CSR16 602 + 47040 + 23520 = 71162) + 2400
+        //   300×100: bitmask 3750 + 3000 = 6750 (CSR16 202 + 6000 + 3000 = 9202) + 800
+        //   100×10:  CSR8 22 + 100 + 100 = 222 (bitmask 125 + 100 = 225) + 80          → 63172
+        // int4: 29400 + 11760 = 41160; 3750 + 1500 = 5250; CSR8 22 + 100 + 50 = 172   → 49862
+        var random = new Random(300);
+        var b = new Core.Ir.GraphBuilder(opset: 13);
+        var h = b.Input("x", Core.Ir.DataType.Float, Core.Ir.Dim.Named("N"), 784);
+        int[] widths = [784, 300, 100, 10];
+        for (int l = 0; l < 3; l++)
+        {
+            var w = new float[widths[l] * widths[l + 1]];
+            for (int i = 0; i < w.Length; i += 10)
+            {
+                w[i] = (i / 10 % 2 == 0 ? 1f : -0.5f) * (random.Next(2) * 2 - 1);
+            }
+
+            h = b.Op("Gemm", [h, b.Initializer($"w{l}", Core.Ir.Tensor.FromArray(w, widths[l], widths[l + 1])), b.Initializer($"b{l}", TestTensors.Uniform(random, [widths[l + 1]], -0.1f, 0.1f))]);
+            if (l < 2)
+            {
+                h = b.Op("Relu", [h]);
+            }
+        }
+
+        b.Output(h);
+        var model = Quantizer.Quantize(b.Build(), TestGraphs.Samples(random, 4, [784], 0f, 1f), new QuantizationOptions { Weights = precision });
+        var report = QuantizationReport.Create(model, TestGraphs.Samples(random, 2, [784], 0f, 1f));
+        Assert.Equal(266610L * 4, report.Fp32WeightBytes);
+        Assert.Equal(expectedBytes, report.QuantizedWeightBytes);
+        Assert.Equal([SparseEncoding.Bitmask, SparseEncoding.Bitmask, SparseEncoding.Csr8], report.Layers.Where(l => l.Storage is not null).Select(l => l.Storage!.Encoding));
     }
 }
