@@ -71,6 +71,9 @@ public sealed class IntegerExecutor
         return result;
     }
 
+    /// <summary>Runs step <paramref name="index"/> of the model alone on the given int8 inputs (in <see cref="QuantizedStep.Inputs"/> order).</summary>
+    public Tensor RunStep(int index, IReadOnlyList<Tensor> inputs) => _kernels[index].Run(inputs);
+
     /// <summary>real = scale · (q − zero_point) for an int8 value of the model.</summary>
     public Tensor Dequantize(string name, Tensor q)
     {
