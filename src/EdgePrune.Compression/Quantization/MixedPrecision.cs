@@ -34,14 +34,15 @@ public static class MixedPrecision
         }
 
         int count = Math.Min(options.SensitivitySamples, samples.Shape[0]);
-        var batch = CalibrationData.Slice(samples, 0, count);
         string input = CalibrationData.SingleInput(graph).Name;
-        var reference = ReferenceExecutor.Run(graph, new Dictionary<string, Tensor> { [input] = batch });
+        // One sample at a time: models that fix their batch size at 1 (ResNet18's [1, 3, 224, 224]) accept nothing else.
+        var batches = Enumerable.Range(0, count).Select(i => CalibrationData.Sample(samples, i)).ToList();
+        var references = batches.Select(b => ReferenceExecutor.Run(graph, new Dictionary<string, Tensor> { [input] = b })).ToList();
         var sensitivity = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var layer in storage8.Keys)
         {
             var trial = Quantizer.Build(graph, plan, calibration, name => name == layer ? 4 : 8);
-            sensitivity[layer] = OutputError(trial, batch, reference);
+            sensitivity[layer] = OutputError(trial, batches, references);
             progress?.Invoke($"sensitivity of {layer} to int4: output MSE {sensitivity[layer]:G4}");
         }
 
@@ -62,24 +63,26 @@ public static class MixedPrecision
         return result with { Sensitivity = sensitivity.ToImmutableDictionary(StringComparer.Ordinal) };
     }
 
-    /// <summary>Mean squared difference between the integer executor's dequantized outputs and the fp32 outputs.</summary>
-    public static double OutputError(QuantizedModel model, Tensor batch, IReadOnlyDictionary<string, Tensor> reference)
+    /// <summary>Mean squared difference between the integer executor's dequantized outputs and the fp32 outputs, over all samples.</summary>
+    public static double OutputError(QuantizedModel model, IReadOnlyList<Tensor> samples, IReadOnlyList<IReadOnlyDictionary<string, Tensor>> references)
     {
         var executor = new IntegerExecutor(model);
-        var outputs = executor.Run(batch);
         double sum = 0;
         long n = 0;
-        foreach (var (name, q) in outputs)
+        for (int s = 0; s < samples.Count; s++)
         {
-            var actual = executor.Dequantize(name, q).Span<float>();
-            var expected = reference[name].ToFloatArray();
-            for (int i = 0; i < expected.Length; i++)
+            foreach (var (name, q) in executor.Run(samples[s]))
             {
-                double d = actual[i] - expected[i];
-                sum += d * d;
-            }
+                var actual = executor.Dequantize(name, q).Span<float>();
+                var expected = references[s][name].ToFloatArray();
+                for (int i = 0; i < expected.Length; i++)
+                {
+                    double d = actual[i] - expected[i];
+                    sum += d * d;
+                }
 
-            n += expected.Length;
+                n += expected.Length;
+            }
         }
 
         return sum / Math.Max(1, n);

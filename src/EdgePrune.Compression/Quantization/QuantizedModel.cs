@@ -21,7 +21,4 @@ public sealed record QuantizedModel
     public ImmutableDictionary<string, double> Sensitivity { get; init; } = ImmutableDictionary<string, double>.Empty;
 
     public string InputName => CalibrationData.SingleInput(Graph).Name;
-
-    /// <summary>Bytes of weights as stored densely: ⌈elements · bits / 8⌉ per layer (int4 packed two per byte).</summary>
-    public long DenseWeightBytes => Steps.Where(s => s.Weights is not null).Sum(s => ((long)s.Weights!.Values.Length * s.Weights.Bits + 7) / 8);
 }

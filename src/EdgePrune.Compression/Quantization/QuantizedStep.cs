@@ -62,9 +62,6 @@ public sealed record QuantizedStep
     /// <summary>Bias as int32 at scale s_in · s_w[c], zero point 0; null when the node has none.</summary>
     public int[]? Bias { get; init; }
 
-    /// <summary>The fp32 bias the int32 one was rounded from (the QDQ export stores the int32 one; reports use this).</summary>
-    public float[]? FloatBias { get; init; }
-
     /// <summary>True when the step's output range comes from calibration (not inherited or fixed).</summary>
     public bool CalibratesOutput => Kind is StepKind.Conv or StepKind.FullyConnected or StepKind.Add or StepKind.AveragePool or StepKind.Concat;
 

@@ -141,7 +141,7 @@ public static class Quantizer
             quantizedBias[c] = (int)Math.Clamp(q, int.MinValue, int.MaxValue);
         }
 
-        return step with { Weights = weights, Bias = quantizedBias, FloatBias = floatBias };
+        return step with { Weights = weights, Bias = quantizedBias };
     }
 
     /// <summary>s_in · s_w[c] in float32: the scale of the int32 bias and of the accumulator.</summary>
