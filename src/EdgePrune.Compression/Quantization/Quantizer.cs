@@ -37,8 +37,16 @@ public static class Quantizer
         };
     }
 
-    /// <summary>The graph quantization works on: default rewrites (BatchNorm folding, constant folding, ...) and inferred types.</summary>
-    public static Graph Prepare(Graph graph) => ShapeInference.Infer(RewritePipeline.Default.Apply(graph), graph.Name);
+    /// <summary>
+    /// The graph quantization works on: default rewrites (BatchNorm folding, constant folding, ...), inferred types, and
+    /// run-time Reshape targets made constant where inference knows them (<see cref="FixDynamicReshapes"/>).
+    /// </summary>
+    public static Graph Prepare(Graph graph)
+    {
+        var inferred = ShapeInference.Infer(RewritePipeline.Default.Apply(graph), graph.Name);
+        var fixedReshapes = new FixDynamicReshapes().Apply(inferred);
+        return ReferenceEquals(fixedReshapes, inferred) ? inferred : ShapeInference.Infer(fixedReshapes, graph.Name);
+    }
 
     /// <summary>Quantizes weights (to <paramref name="bitsOf"/>(node name) bits) and biases, with activation parameters from <paramref name="calibration"/>.</summary>
     public static QuantizedModel Build(Graph graph, IReadOnlyList<QuantizedStep> plan, CalibrationResult calibration, Func<string, int> bitsOf)

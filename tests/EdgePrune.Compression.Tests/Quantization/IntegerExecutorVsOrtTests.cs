@@ -14,7 +14,7 @@ public class IntegerExecutorVsOrtTests(ITestOutputHelper output)
     public static TheoryData<string, int, WeightPrecision> Cases()
     {
         var data = new TheoryData<string, int, WeightPrecision>();
-        foreach (string graph in new[] { "mlp", "cnn", "depthwise", "residual" })
+        foreach (string graph in new[] { "mlp", "cnn", "depthwise", "residual", "lenet" })
         {
             foreach (int seed in new[] { 1, 2, 3 })
             {
@@ -37,6 +37,7 @@ public class IntegerExecutorVsOrtTests(ITestOutputHelper output)
             "mlp" => TestGraphs.Mlp(random),
             "cnn" => TestGraphs.SmallCnn(random),
             "depthwise" => TestGraphs.Depthwise(random),
+            "lenet" => TestGraphs.PyTorchStyleLeNet(random),
             _ => TestGraphs.Residual(random),
         };
         var sampleShape = graph.Inputs[0].Type.Shape!.Skip(1).Select(d => (int)d.Value!.Value).ToArray();
@@ -76,6 +77,7 @@ public class IntegerExecutorVsOrtTests(ITestOutputHelper output)
             "mlp" => TestGraphs.Mlp(random),
             "cnn" => TestGraphs.SmallCnn(random),
             "depthwise" => TestGraphs.Depthwise(random),
+            "lenet" => TestGraphs.PyTorchStyleLeNet(random),
             _ => TestGraphs.Residual(random),
         };
         var sampleShape = graph.Inputs[0].Type.Shape!.Skip(1).Select(d => (int)d.Value!.Value).ToArray();

@@ -92,6 +92,29 @@ internal static class TestGraphs
         return b.Build();
     }
 
+    /// <summary>
+    /// A LeNet-like CNN as PyTorch exports it: Conv → Relu → MaxPool, then <c>x.view(x.size(0), -1)</c> as
+    /// Shape → Gather → Unsqueeze → Concat → Reshape, then Gemm → Relu → Gemm: [N, 1, 10, 10] → [N, 10].
+    /// </summary>
+    public static Graph PyTorchStyleLeNet(Random random)
+    {
+        var b = new GraphBuilder(opset: 13, name: "lenet_like");
+        var x = b.Input("x", DataType.Float, Dim.Named("N"), 1, 10, 10);
+        var h = b.Op("Conv", [x, b.Initializer("cw", Weights(random, 4, 1, 3, 3)), b.Initializer("cb", TestTensors.Uniform(random, [4], -0.1f, 0.1f))]);
+        h = b.Op("Relu", [h]);
+        h = b.Op("MaxPool", [h], Attrs(("kernel_shape", Ints(2, 2)), ("strides", Ints(2, 2))));
+        var shape = b.Op("Shape", [h]);
+        var batch = b.Op("Gather", [shape, b.Initializer("zero", Tensor.Scalar(0L))], Attrs(("axis", AttributeValue.Of(0L))));
+        var batchVector = b.Op("Unsqueeze", [batch, b.Initializer("axes", Tensor.FromArray(new long[] { 0 }, 1))]);
+        var newShape = b.Op("Concat", [batchVector, b.Initializer("rest", Tensor.FromArray(new long[] { -1 }, 1))], Attrs(("axis", AttributeValue.Of(0L))));
+        h = b.Op("Reshape", [h, newShape]);
+        h = b.Op("Gemm", [h, b.Initializer("f1", Weights(random, 32, 64)), b.Initializer("f1b", TestTensors.Uniform(random, [32], -0.1f, 0.1f))], Attrs(("transB", AttributeValue.Of(1L))));
+        h = b.Op("Relu", [h]);
+        var logits = b.Op("Gemm", [h, b.Initializer("f2", Weights(random, 10, 32))], Attrs(("transB", AttributeValue.Of(1L))));
+        b.Output(logits);
+        return b.Build();
+    }
+
     /// <summary>Seeded uniform samples [count, sample shape…] in [low, high].</summary>
     public static Tensor Samples(Random random, int count, int[] sampleShape, float low = -1f, float high = 1f) =>
         TestTensors.Uniform(random, [count, .. sampleShape], low, high);
