@@ -63,6 +63,34 @@ public class QuantizeCommandTests(Xunit.Abstractions.ITestOutputHelper log)
     }
 
     [Fact]
+    public void Quantize_mixed_meets_the_byte_budget()
+    {
+        using var dir = new TempDirectory();
+        string model = TestModels.Save(Digits.Value, dir.File("digits.onnx"));
+        // All int8: Conv 200 + 64, Gemm 5120 + 80 = 5464 bytes; int4 halves the Gemm weights (bitmask or dense ≤ 2560).
+        var run = CliRun.Of("quantize", model, "-o", dir.File("out.onnx"), "--calib", QuantizeTestModels.MnistFile("train-images-idx3-ubyte.gz"),
+            "--calib-samples", "40", "--bits", "mixed", "--budget-bytes", "4000", "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var json = JsonDocument.Parse(run.Stdout);
+        Assert.True(json.RootElement.GetProperty("quantized_weight_bytes").GetInt64() <= 4000);
+        var gemm = json.RootElement.GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("name").GetString() == "Gemm_3");
+        Assert.Equal(4, gemm.GetProperty("bits").GetInt32());
+        Assert.Contains("sensitivity of", run.Stderr);
+    }
+
+    [Fact]
+    public void Quantize_mixed_without_a_budget_exits_2_asking_for_one()
+    {
+        using var dir = new TempDirectory();
+        string model = TestModels.Save(TestModels.TwoGemms(), dir.File("m.onnx"));
+        string calib = dir.File("calib.npy");
+        Npy.Write(calib, Tensor.FromArray(new float[16], 2, 8));
+        var run = CliRun.Of("quantize", model, "-o", dir.File("out.onnx"), "--calib", calib, "--bits", "mixed");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(run.StderrLines, l => l.Contains("--budget-bytes"));
+    }
+
+    [Fact]
     public void Quantize_without_calibration_data_exits_2_saying_what_to_pass()
     {
         using var dir = new TempDirectory();

@@ -92,7 +92,7 @@ public static class QuantizeCommand
             BudgetBytes = request.BudgetBytes,
         };
         var quantized = Quantizer.Quantize(source.Graph, calibration, options, message => stderr.WriteLine("edgeprune: " + message));
-        var qdq = QdqExporter.ToModel(quantized) with { Metadata = source.Metadata };
+        var qdq = QdqExporter.ToModel(quantized) with { Metadata = source.Metadata, IrVersion = Math.Max(8, source.IrVersion) };
         byte[] qdqBytes = OnnxExporter.ToBytes(qdq);
         EdgePrune.Core.IO.AtomicFile.WriteAllBytes(request.Output, qdqBytes);
         stderr.WriteLine($"edgeprune: wrote {request.Output}");
