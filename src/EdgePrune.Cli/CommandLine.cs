@@ -18,6 +18,7 @@ public static class CommandLine
             SampleCommand.Create(stdout, stderr),
             TrainCommand.Create(stdout, stderr),
             FinetuneCommand.Create(stdout, stderr),
+            QuantizeCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
