@@ -16,6 +16,7 @@ public static class CommandLine
             InspectCommand.Create(stdout, stderr),
             CheckCommand.Create(stdout, stderr),
             SampleCommand.Create(stdout, stderr),
+            TreeCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
