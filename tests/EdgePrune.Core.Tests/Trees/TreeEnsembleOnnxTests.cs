@@ -193,6 +193,14 @@ public class TreeEnsembleOnnxTests
         Assert.Contains(expected2, e.Message);
     }
 
+    [Fact]
+    public void Network_importer_points_tree_models_to_the_tree_commands()
+    {
+        var e = Assert.Throws<EdgePruneException>(() => Core.Onnx.OnnxImporter.Load(HandcraftedClassifier("NONE", false, false).ToByteArray(), "forest.onnx"));
+        Assert.Contains("tree-ensemble model", e.Message);
+        Assert.Contains("edgeprune tree", e.Message);
+    }
+
     private static void AssertScores(float[] expected, float[] actual, double atol, double rtol) =>
         Agreement.AssertClose(Ir.Tensor.FromArray(expected, expected.Length), Ir.Tensor.FromArray(actual, actual.Length), (float)atol, (float)rtol, "scores");
 
