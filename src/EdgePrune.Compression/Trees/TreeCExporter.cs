@@ -37,10 +37,10 @@ public sealed record CTreeOptions
 
 /// <summary>
 /// The generated files and their cost. <see cref="TableBytes"/> is the exact size of the constant tables (node arrays
-/// layout) or, for if/else, of the equivalent tables, since code size depends on the compiler; <see cref="StackBytes"/> is
-/// the per-call scratch (the caller supplies the score buffer).
+/// layout) or, for if/else, of the equivalent tables, since code size depends on the compiler. RAM is the caller's score
+/// buffer plus a few locals (and one byte per class for sparse if/else models).
 /// </summary>
-public sealed record CTreeSource(string HeaderFile, string Header, string SourceFile, string Source, long TableBytes, long StackBytes, IReadOnlyList<string> TableSizes)
+public sealed record CTreeSource(string HeaderFile, string Header, string SourceFile, string Source, long TableBytes, IReadOnlyList<string> TableSizes)
 {
     /// <summary>Whether the tables fit the device's model flash budget.</summary>
     public bool FitsFlash(DeviceProfile device) => TableBytes <= device.ModelFlashBudgetBytes;
@@ -172,8 +172,7 @@ public static class TreeCExporter
             h.AppendLine($"int {_n}_predict(const {_n}_feature_t *features, float *scores);");
             h.AppendLine();
             h.AppendLine($"#endif /* {_upper}_H */");
-            int stack = e.TargetCount * (dense ? 0 : 1) + 64;
-            return new CTreeSource($"{_n}.h", h.ToString(), $"{_n}.c", c.ToString(), _tableBytes, stack, _sizes);
+            return new CTreeSource($"{_n}.h", h.ToString(), $"{_n}.c", c.ToString(), _tableBytes, _sizes);
         }
 
         private void WriteLabels(StringBuilder c)

@@ -3,8 +3,8 @@ using EdgePrune.Core.Trees;
 namespace EdgePrune.Training.Trees;
 
 /// <summary>
-/// Grows one CART tree over binned features: each candidate node builds a per-bin histogram of class counts (or target
-/// sums) for every candidate feature and scans it once, so a node costs O(samples × features + bins × features).
+/// Grows one CART tree over binned features: at each node, every candidate feature's samples are counting-sorted by bin
+/// and scanned once with O(1) impurity updates per sample, so a node costs O(samples × features + bins × features).
 /// Nodes are expanded best-first by impurity decrease, which equals depth-first growth when no leaf limit applies.
 /// </summary>
 internal sealed class TreeGrower
