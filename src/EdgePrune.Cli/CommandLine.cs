@@ -19,6 +19,7 @@ public static class CommandLine
             TrainCommand.Create(stdout, stderr),
             FinetuneCommand.Create(stdout, stderr),
             QuantizeCommand.Create(stdout, stderr),
+            TreeCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

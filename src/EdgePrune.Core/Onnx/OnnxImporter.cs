@@ -86,6 +86,11 @@ public static class OnnxImporter
 
         var problems = new List<string>();
         var g = proto.Graph;
+        if (g.Node.FirstOrDefault(n => n.Domain == Trees.TreeEnsembleImporter.MlDomain && n.OpType.StartsWith("TreeEnsemble", StringComparison.Ordinal)) is { } tree)
+        {
+            // Tree ensembles are a second model kind with their own importer; say so instead of listing an unsupported op.
+            throw new EdgePruneException($"{sourceName}: this is a tree-ensemble model ({tree.OpType} in ai.onnx.ml), not a network; use `edgeprune tree prune|export` (TreeEnsembleImporter.Load) for it");
+        }
 
         var initializers = ImmutableDictionary.CreateBuilder<string, Tensor>();
         foreach (var t in g.Initializer)
