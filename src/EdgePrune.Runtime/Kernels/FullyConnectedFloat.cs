@@ -1,0 +1,199 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Numerics.Tensors;
+using EdgePrune.Runtime.Format;
+
+namespace EdgePrune.Runtime.Kernels;
+
+/// <summary>
+/// y[m, n] = clamp(bias[n] + Σ_k W[n, k] · x[m, k], min, max) for fp32 weights in every encoding, with weights
+/// [N, K] row-major as the exporter stores them; <see cref="Reference"/> is the plain twin the tests hold them to.
+/// </summary>
+public static class FullyConnectedFloat
+{
+    public static void Run(WeightView w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, int batch, float min, float max)
+    {
+        int n = w.Rows, k = w.Cols;
+        for (int m = 0; m < batch; m++)
+        {
+            var xRow = x.Slice(m * k, k);
+            var yRow = y.Slice(m * n, n);
+            switch (w.Encoding)
+            {
+                case WeightEncoding.Dense:
+                    Dense(w.Floats(0), xRow, yRow, k);
+                    break;
+                case WeightEncoding.Csr8:
+                    Csr(w.RowPointers, w.Range(1), w.Floats(2), xRow, yRow);
+                    break;
+                case WeightEncoding.Csr16:
+                    Csr(w.RowPointers, w.UShorts(1), w.Floats(2), xRow, yRow);
+                    break;
+                case WeightEncoding.Bitmask:
+                    Bitmask(w.Range(0), w.Floats(1), xRow, yRow, k);
+                    break;
+                case WeightEncoding.BlockSparse:
+                    Block(w.RowPointers, w.UShorts(1), w.Floats(2), w.P0, w.P1, xRow, yRow);
+                    break;
+                case WeightEncoding.NofM:
+                    NofM(w.Range(0), w.Floats(1), w.P0, w.P1, xRow, yRow, k);
+                    break;
+                default:
+                    throw new InvalidOperationException($"{w.Encoding} holds no fp32 weights");
+            }
+
+            if (!bias.IsEmpty)
+            {
+                TensorPrimitives.Add(yRow, bias, yRow);
+            }
+
+            Clamp(yRow, min, max);
+        }
+    }
+
+    /// <summary>The plain twin: dense weights (row-major [N, K]), one multiply-add at a time.</summary>
+    public static void Reference(float[] w, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, int batch, float min, float max)
+    {
+        for (int m = 0; m < batch; m++)
+        {
+            for (int o = 0; o < n; o++)
+            {
+                float acc = 0;
+                for (int i = 0; i < k; i++)
+                {
+                    acc += w[(o * k) + i] * x[(m * k) + i];
+                }
+
+                acc += bias.IsEmpty ? 0 : bias[o];
+                y[(m * n) + o] = Math.Clamp(acc, min, max);
+            }
+        }
+    }
+
+    public static void Clamp(Span<float> values, float min, float max)
+    {
+        if (min != float.NegativeInfinity)
+        {
+            TensorPrimitives.Max(values, min, values);
+        }
+
+        if (max != float.PositiveInfinity)
+        {
+            TensorPrimitives.Min(values, max, values);
+        }
+    }
+
+    private static void Dense(ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y, int k)
+    {
+        for (int o = 0; o < y.Length; o++)
+        {
+            y[o] = TensorPrimitives.Dot(w.Slice(o * k, k), x);
+        }
+    }
+
+    private static void Csr<TIndex>(ReadOnlySpan<int> rowPointers, ReadOnlySpan<TIndex> columns, ReadOnlySpan<float> values, ReadOnlySpan<float> x, Span<float> y)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        for (int o = 0; o < y.Length; o++)
+        {
+            int k = rowPointers[o], end = rowPointers[o + 1];
+            float acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+            for (; k + 3 < end; k += 4)
+            {
+                acc0 += values[k] * x[int.CreateTruncating(columns[k])];
+                acc1 += values[k + 1] * x[int.CreateTruncating(columns[k + 1])];
+                acc2 += values[k + 2] * x[int.CreateTruncating(columns[k + 2])];
+                acc3 += values[k + 3] * x[int.CreateTruncating(columns[k + 3])];
+            }
+
+            for (; k < end; k++)
+            {
+                acc0 += values[k] * x[int.CreateTruncating(columns[k])];
+            }
+
+            y[o] = (acc0 + acc1) + (acc2 + acc3);
+        }
+    }
+
+    private static void Bitmask(ReadOnlySpan<byte> mask, ReadOnlySpan<float> values, ReadOnlySpan<float> x, Span<float> y, int k)
+    {
+        int value = 0;
+        for (int o = 0; o < y.Length; o++)
+        {
+            float acc = 0;
+            int start = o * k;
+            for (int i = 0; i < k;)
+            {
+                int take = Math.Min(56, k - i);
+                ulong bits = Bits(mask, start + i, take);
+                while (bits != 0)
+                {
+                    acc += values[value++] * x[i + BitOperations.TrailingZeroCount(bits)];
+                    bits &= bits - 1;
+                }
+
+                i += take;
+            }
+
+            y[o] = acc;
+        }
+    }
+
+    /// <summary>Mask bits [bit, bit + count) as the low bits of a word; count ≤ 56 so they fit after the in-byte shift.</summary>
+    internal static ulong Bits(ReadOnlySpan<byte> mask, int bit, int count)
+    {
+        int first = bit >> 3;
+        ulong word;
+        if (first + 8 <= mask.Length)
+        {
+            word = BinaryPrimitives.ReadUInt64LittleEndian(mask.Slice(first, 8));
+        }
+        else
+        {
+            word = 0;
+            for (int b = first; b < mask.Length; b++)
+            {
+                word |= (ulong)mask[b] << ((b - first) * 8);
+            }
+        }
+
+        return (word >> (bit & 7)) & ((1UL << count) - 1);
+    }
+
+    private static void Block(ReadOnlySpan<int> rowPointers, ReadOnlySpan<ushort> blockColumns, ReadOnlySpan<float> values, int br, int bc, ReadOnlySpan<float> x, Span<float> y)
+    {
+        y.Clear();
+        int blockSize = br * bc;
+        for (int blockRow = 0; blockRow < y.Length / br; blockRow++)
+        {
+            for (int b = rowPointers[blockRow]; b < rowPointers[blockRow + 1]; b++)
+            {
+                var xs = x.Slice(blockColumns[b] * bc, bc);
+                for (int i = 0; i < br; i++)
+                {
+                    y[(blockRow * br) + i] += TensorPrimitives.Dot(values.Slice((b * blockSize) + (i * bc), bc), xs);
+                }
+            }
+        }
+    }
+
+    private static void NofM(ReadOnlySpan<byte> indices, ReadOnlySpan<float> values, int n, int m, ReadOnlySpan<float> x, Span<float> y, int k)
+    {
+        int groupsPerRow = k / m;
+        for (int o = 0; o < y.Length; o++)
+        {
+            float acc = 0;
+            int slot = o * groupsPerRow * n;
+            for (int g = 0; g < groupsPerRow; g++)
+            {
+                int baseColumn = g * m;
+                for (int s = 0; s < n; s++, slot++)
+                {
+                    acc += values[slot] * x[baseColumn + WeightView.NofMIndex(indices, slot)];
+                }
+            }
+
+            y[o] = acc;
+        }
+    }
+}
