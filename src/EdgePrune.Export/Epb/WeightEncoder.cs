@@ -20,7 +20,11 @@ public static class WeightEncoder
 
     /// <param name="raw">the elements row-major, <paramref name="elementSize"/> bytes each, little-endian.</param>
     /// <param name="int8Values">the values when the tensor is int8 (for int4 packing), else null.</param>
-    public static EncodedWeight Choose(byte[] raw, int elementSize, int rows, sbyte[]? int8Values, bool allowSparse)
+    public static EncodedWeight Choose(byte[] raw, int elementSize, int rows, sbyte[]? int8Values, bool allowSparse) =>
+        Candidates(raw, elementSize, rows, int8Values, allowSparse).MinBy(c => c.Ranges.Sum(r => EpbLayout.AlignUp((long)r.Length, EpbLayout.DataAlignment)))!;
+
+    /// <summary>Every encoding that holds the constant exactly, simplest first.</summary>
+    public static IReadOnlyList<EncodedWeight> Candidates(byte[] raw, int elementSize, int rows, sbyte[]? int8Values, bool allowSparse)
     {
         int count = raw.Length / elementSize;
         int cols = rows == 0 ? 0 : count / rows;
@@ -69,10 +73,8 @@ public static class WeightEncoder
             }
         }
 
-        return candidates.MinBy(c => c.Ranges.Sum(r => EpbLayoutAlign(r.Length)))!;
+        return candidates;
     }
-
-    private static long EpbLayoutAlign(int length) => EpbLayout.AlignUp((long)length, EpbLayout.DataAlignment);
 
     public static EncodedWeight Dense(byte[] raw) => new(WeightEncoding.Dense, 0, 0, 0, [raw]);
 

@@ -37,6 +37,7 @@ public static class EpbReader
         }
 
         CheckDataFlow(tensors, nodes, inputs, outputs);
+        CheckArenaOverlaps(tensors, nodes, inputs, outputs);
         return new EpbContent
         {
             MinorVersion = BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(10)),
@@ -193,9 +194,10 @@ public static class EpbReader
                 for (int i = 0; i < count; i++)
                 {
                     scales[i] = reader.F32();
-                    if (!float.IsFinite(scales[i]) || scales[i] <= 0)
+                    // An all-zero weight channel legitimately has scale 0; an activation scale of 0 would divide by zero.
+                    if (!float.IsFinite(scales[i]) || scales[i] < 0 || (scales[i] == 0 && kind == TensorKind.Activation))
                     {
-                        throw reader.Fail($"{where}: scale {i} is {scales[i]}; scales must be finite and positive");
+                        throw reader.Fail($"{where}: scale {i} is {scales[i]}; scales must be finite and positive (0 only for a weight channel)");
                     }
                 }
 
@@ -382,6 +384,53 @@ public static class EpbReader
         }
 
         return refs;
+    }
+
+    /// <summary>
+    /// No two activations alive at a common step share arena bytes (lifetimes as the planner defines them: from the
+    /// writing step, or 0 for inputs, to the last reading step, or the end for outputs). Kernels rely on a node's inputs
+    /// and outputs being disjoint.
+    /// </summary>
+    private static void CheckArenaOverlaps(TensorRecord[] tensors, NodeRecord[] nodes, int[] inputs, int[] outputs)
+    {
+        var first = new int[tensors.Length];
+        var last = new int[tensors.Length];
+        Array.Fill(first, -1);
+        foreach (int i in inputs)
+        {
+            first[i] = last[i] = 0;
+        }
+
+        for (int step = 0; step < nodes.Length; step++)
+        {
+            foreach (int i in nodes[step].Inputs.Where(i => i >= 0 && first[i] >= 0))
+            {
+                last[i] = step;
+            }
+
+            foreach (int o in nodes[step].Outputs)
+            {
+                first[o] = last[o] = step;
+            }
+        }
+
+        foreach (int o in outputs)
+        {
+            last[o] = Math.Max(0, nodes.Length - 1);
+        }
+
+        var live = Enumerable.Range(0, tensors.Length).Where(t => first[t] >= 0 && tensors[t].ByteCount > 0).OrderBy(t => tensors[t].ArenaOffset).ToArray();
+        for (int a = 0; a < live.Length; a++)
+        {
+            var ta = tensors[live[a]];
+            for (int b = a + 1; b < live.Length && tensors[live[b]].ArenaOffset < ta.ArenaOffset + ta.ByteCount; b++)
+            {
+                if (first[live[a]] <= last[live[b]] && first[live[b]] <= last[live[a]])
+                {
+                    throw new EpbFormatException($"arena section: {ta} and {tensors[live[b]]} are alive at the same step and share arena bytes");
+                }
+            }
+        }
     }
 
     /// <summary>Every activation a node reads is a graph input or written by an earlier node; each activation is written once; outputs are written.</summary>
