@@ -16,6 +16,8 @@ public static class CommandLine
             InspectCommand.Create(stdout, stderr),
             CheckCommand.Create(stdout, stderr),
             SampleCommand.Create(stdout, stderr),
+            ExportCommand.Create(stdout, stderr),
+            VerifyCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
