@@ -21,6 +21,11 @@ internal sealed class FullyConnectedStep : Step
         var w = In(1);
         Require(w.IsConstant && w.Shape.Length == 2, $"weights {w} must be a constant matrix [N, K]");
         _weights = w.Tensor.Weights!;
+        if (_weights.Encoding == WeightEncoding.Bitmask && _weights.ToCsr16() is { } csr)
+        {
+            _weights = csr;
+        }
+
         int n = w.Shape[0], k = w.Shape[1];
         Require(x.Shape.Length >= 1 && x.Shape[^1] == k, $"input {x} must end in K = {k}");
         _batch = x.Count / k;

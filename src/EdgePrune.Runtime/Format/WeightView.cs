@@ -192,6 +192,50 @@ public sealed class WeightView
         }
     }
 
+    /// <summary>
+    /// The same matrix as CSR with 16-bit columns, for execution: a bitmask is the smaller file but its row scan runs about
+    /// 3x slower than CSR's index loads (docs/runtime.md). Null when the columns do not fit 16 bits.
+    /// </summary>
+    public WeightView? ToCsr16()
+    {
+        if (Cols > 65536)
+        {
+            return null;
+        }
+
+        int size = TensorRecord.ElementSize(DataType);
+        var rowPointers = new int[Rows + 1];
+        var columns = new List<ushort>();
+        var values = new List<byte>();
+        int valuesOffset = _ranges[ValuesRange].Offset;
+        Decode((index, stored) =>
+        {
+            rowPointers[(index / Cols) + 1]++;
+            columns.Add((ushort)(index % Cols));
+            for (int b = 0; b < size; b++)
+            {
+                values.Add(_file[valuesOffset + (stored * size) + b]);
+            }
+        });
+        for (int r = 0; r < Rows; r++)
+        {
+            rowPointers[r + 1] += rowPointers[r];
+        }
+
+        byte[][] parts = [MemoryMarshal.AsBytes(rowPointers.AsSpan()).ToArray(), MemoryMarshal.AsBytes(columns.ToArray().AsSpan()).ToArray(), [.. values]];
+        var file = new byte[parts.Sum(p => EpbLayout.AlignUp(p.Length, EpbLayout.DataAlignment))];
+        var ranges = new (long, long)[3];
+        int offset = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            parts[i].CopyTo(file, offset);
+            ranges[i] = (offset, parts[i].Length);
+            offset += EpbLayout.AlignUp(parts[i].Length, EpbLayout.DataAlignment);
+        }
+
+        return Validate(file, 0, file.Length, "execution copy", DataType, [Rows, Cols], Rows * Cols, WeightEncoding.Csr16, 0, 0, columns.Count, ranges);
+    }
+
     public int CsrColumn(int k) => Encoding == WeightEncoding.Csr8 ? Range(1)[k] : UShorts(1)[k];
 
     /// <summary>The position inside its group of stored slot <paramref name="slot"/>: 2 bits, four per byte, lowest bits first.</summary>

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using EdgePrune.Runtime.Format;
 
 namespace EdgePrune.Runtime.Kernels;
@@ -91,24 +93,29 @@ public static class FullyConnectedFloat
         }
     }
 
+    // The sparse loops below index without bounds checks: EpbReader.Validate has proved every row pointer, column
+    // index and mask bit lies inside the spans passed here, and the step checked x and y against the shape.
     private static void Csr<TIndex>(ReadOnlySpan<int> rowPointers, ReadOnlySpan<TIndex> columns, ReadOnlySpan<float> values, ReadOnlySpan<float> x, Span<float> y)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
+        ref float v = ref MemoryMarshal.GetReference(values);
+        ref TIndex c = ref MemoryMarshal.GetReference(columns);
+        ref float xs = ref MemoryMarshal.GetReference(x);
         for (int o = 0; o < y.Length; o++)
         {
             int k = rowPointers[o], end = rowPointers[o + 1];
             float acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
             for (; k + 3 < end; k += 4)
             {
-                acc0 += values[k] * x[int.CreateTruncating(columns[k])];
-                acc1 += values[k + 1] * x[int.CreateTruncating(columns[k + 1])];
-                acc2 += values[k + 2] * x[int.CreateTruncating(columns[k + 2])];
-                acc3 += values[k + 3] * x[int.CreateTruncating(columns[k + 3])];
+                acc0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k)));
+                acc1 += Unsafe.Add(ref v, k + 1) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k + 1)));
+                acc2 += Unsafe.Add(ref v, k + 2) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k + 2)));
+                acc3 += Unsafe.Add(ref v, k + 3) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k + 3)));
             }
 
             for (; k < end; k++)
             {
-                acc0 += values[k] * x[int.CreateTruncating(columns[k])];
+                acc0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k)));
             }
 
             y[o] = (acc0 + acc1) + (acc2 + acc3);
@@ -117,25 +124,46 @@ public static class FullyConnectedFloat
 
     private static void Bitmask(ReadOnlySpan<byte> mask, ReadOnlySpan<float> values, ReadOnlySpan<float> x, Span<float> y, int k)
     {
+        ref float v = ref MemoryMarshal.GetReference(values);
+        ref float xs = ref MemoryMarshal.GetReference(x);
         int value = 0;
         for (int o = 0; o < y.Length; o++)
         {
-            float acc = 0;
+            // Four accumulators: one would chain every multiply-add on the previous one's latency.
+            float acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
             int start = o * k;
             for (int i = 0; i < k;)
             {
                 int take = Math.Min(56, k - i);
                 ulong bits = Bits(mask, start + i, take);
+                ref float xi = ref Unsafe.Add(ref xs, i);
+                while (BitOperations.PopCount(bits) >= 4)
+                {
+                    int t0 = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    int t1 = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    int t2 = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    int t3 = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    acc0 += Unsafe.Add(ref v, value) * Unsafe.Add(ref xi, t0);
+                    acc1 += Unsafe.Add(ref v, value + 1) * Unsafe.Add(ref xi, t1);
+                    acc2 += Unsafe.Add(ref v, value + 2) * Unsafe.Add(ref xi, t2);
+                    acc3 += Unsafe.Add(ref v, value + 3) * Unsafe.Add(ref xi, t3);
+                    value += 4;
+                }
+
                 while (bits != 0)
                 {
-                    acc += values[value++] * x[i + BitOperations.TrailingZeroCount(bits)];
+                    acc0 += Unsafe.Add(ref v, value++) * Unsafe.Add(ref xi, BitOperations.TrailingZeroCount(bits));
                     bits &= bits - 1;
                 }
 
                 i += take;
             }
 
-            y[o] = acc;
+            y[o] = (acc0 + acc1) + (acc2 + acc3);
         }
     }
 

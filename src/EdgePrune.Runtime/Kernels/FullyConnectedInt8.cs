@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using EdgePrune.Runtime.Format;
 
@@ -37,21 +39,38 @@ public static class FullyConnectedInt8
         {
             var xRow = x.Slice(m * k, k);
             var yRow = y.Slice(m * n, n);
-            int bitmaskCursor = 0;
-            for (int o = 0; o < n; o++)
+            switch (w.Encoding)
             {
-                int acc = w.Encoding switch
-                {
-                    WeightEncoding.Dense => Dot(w.SBytes(0).Slice(o * k, k), xRow),
-                    WeightEncoding.Int4 => Int4Row(w.Range(0), o * k, xRow),
-                    WeightEncoding.Csr8 => CsrRow(w.RowPointers, w.Range(1), w.SBytes(2), o, xRow),
-                    WeightEncoding.Csr16 => CsrRow(w.RowPointers, w.UShorts(1), w.SBytes(2), o, xRow),
-                    WeightEncoding.Bitmask => BitmaskRow(w.Range(0), w.SBytes(1), o, k, xRow, ref bitmaskCursor),
-                    WeightEncoding.NofM => NofMRow(w.Range(0), w.SBytes(1), w.P0, w.P1, o, k, xRow),
-                    WeightEncoding.BlockSparse => BlockRow(w, o, xRow),
-                    _ => throw new InvalidOperationException($"{w.Encoding} holds no int8 weights"),
-                };
-                yRow[o] = q.Apply(unchecked(acc + foldedBias[o]), o);
+                case WeightEncoding.Dense:
+                    var dense = w.SBytes(0);
+                    for (int o = 0; o < n; o++)
+                    {
+                        yRow[o] = q.Apply(unchecked(Dot(dense.Slice(o * k, k), xRow) + foldedBias[o]), o);
+                    }
+
+                    break;
+                case WeightEncoding.Csr8:
+                    Csr(w.RowPointers, w.Range(1), w.SBytes(2), xRow, foldedBias, q, yRow);
+                    break;
+                case WeightEncoding.Csr16:
+                    Csr(w.RowPointers, w.UShorts(1), w.SBytes(2), xRow, foldedBias, q, yRow);
+                    break;
+                case WeightEncoding.Bitmask:
+                    Bitmask(w.Range(0), w.SBytes(1), k, xRow, foldedBias, q, yRow);
+                    break;
+                default:
+                    for (int o = 0; o < n; o++)
+                    {
+                        int acc = w.Encoding switch
+                        {
+                            WeightEncoding.Int4 => Int4Row(w.Range(0), o * k, xRow),
+                            WeightEncoding.NofM => NofMRow(w.Range(0), w.SBytes(1), w.P0, w.P1, o, k, xRow),
+                            _ => BlockRow(w, o, xRow),
+                        };
+                        yRow[o] = q.Apply(unchecked(acc + foldedBias[o]), o);
+                    }
+
+                    break;
             }
         }
     }
@@ -127,43 +146,67 @@ public static class FullyConnectedInt8
         return acc;
     }
 
-    private static int CsrRow<TIndex>(ReadOnlySpan<int> rowPointers, ReadOnlySpan<TIndex> columns, ReadOnlySpan<sbyte> values, int row, ReadOnlySpan<sbyte> x)
+    // As in FullyConnectedFloat: indices were proved in range at load, so the sparse loops skip bounds checks.
+    private static void Csr<TIndex>(ReadOnlySpan<int> rowPointers, ReadOnlySpan<TIndex> columns, ReadOnlySpan<sbyte> values, ReadOnlySpan<sbyte> x, ReadOnlySpan<int> foldedBias, Requantization q, Span<sbyte> y)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        int k = rowPointers[row], end = rowPointers[row + 1];
-        int acc0 = 0, acc1 = 0;
-        for (; k + 1 < end; k += 2)
+        ref sbyte v = ref MemoryMarshal.GetReference(values);
+        ref TIndex c = ref MemoryMarshal.GetReference(columns);
+        ref sbyte xs = ref MemoryMarshal.GetReference(x);
+        for (int o = 0; o < y.Length; o++)
         {
-            acc0 += values[k] * x[int.CreateTruncating(columns[k])];
-            acc1 += values[k + 1] * x[int.CreateTruncating(columns[k + 1])];
-        }
-
-        if (k < end)
-        {
-            acc0 += values[k] * x[int.CreateTruncating(columns[k])];
-        }
-
-        return acc0 + acc1;
-    }
-
-    private static int BitmaskRow(ReadOnlySpan<byte> mask, ReadOnlySpan<sbyte> values, int row, int k, ReadOnlySpan<sbyte> x, ref int cursor)
-    {
-        int acc = 0;
-        int start = row * k;
-        for (int i = 0; i < k;)
-        {
-            int take = Math.Min(56, k - i);
-            ulong bits = FullyConnectedFloat.Bits(mask, start + i, take);
-            while (bits != 0)
+            int k = rowPointers[o], end = rowPointers[o + 1];
+            int acc0 = 0, acc1 = 0;
+            for (; k + 1 < end; k += 2)
             {
-                acc += values[cursor++] * x[i + BitOperations.TrailingZeroCount(bits)];
-                bits &= bits - 1;
+                acc0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k)));
+                acc1 += Unsafe.Add(ref v, k + 1) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k + 1)));
             }
 
-            i += take;
-        }
+            if (k < end)
+            {
+                acc0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k)));
+            }
 
-        return acc;
+            y[o] = q.Apply(unchecked(acc0 + acc1 + foldedBias[o]), o);
+        }
+    }
+
+    private static void Bitmask(ReadOnlySpan<byte> mask, ReadOnlySpan<sbyte> values, int k, ReadOnlySpan<sbyte> x, ReadOnlySpan<int> foldedBias, Requantization q, Span<sbyte> y)
+    {
+        ref sbyte v = ref MemoryMarshal.GetReference(values);
+        ref sbyte xs = ref MemoryMarshal.GetReference(x);
+        int value = 0;
+        for (int o = 0; o < y.Length; o++)
+        {
+            int acc0 = 0, acc1 = 0;
+            int start = o * k;
+            for (int i = 0; i < k;)
+            {
+                int take = Math.Min(56, k - i);
+                ulong bits = FullyConnectedFloat.Bits(mask, start + i, take);
+                ref sbyte xi = ref Unsafe.Add(ref xs, i);
+                while (BitOperations.PopCount(bits) >= 2)
+                {
+                    int t0 = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    int t1 = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    acc0 += Unsafe.Add(ref v, value) * Unsafe.Add(ref xi, t0);
+                    acc1 += Unsafe.Add(ref v, value + 1) * Unsafe.Add(ref xi, t1);
+                    value += 2;
+                }
+
+                if (bits != 0)
+                {
+                    acc0 += Unsafe.Add(ref v, value++) * Unsafe.Add(ref xi, BitOperations.TrailingZeroCount(bits));
+                }
+
+                i += take;
+            }
+
+            y[o] = q.Apply(unchecked(acc0 + acc1 + foldedBias[o]), o);
+        }
     }
 
     private static int NofMRow(ReadOnlySpan<byte> indices, ReadOnlySpan<sbyte> values, int n, int m, int row, int k, ReadOnlySpan<sbyte> x)
