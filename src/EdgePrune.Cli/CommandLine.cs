@@ -18,6 +18,7 @@ public static class CommandLine
             SampleCommand.Create(stdout, stderr),
             ExportCommand.Create(stdout, stderr),
             VerifyCommand.Create(stdout, stderr),
+            BenchCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -60,4 +60,17 @@ public class ExportCommandTests
         Assert.Contains("--format c", run.Stderr);
         Assert.False(File.Exists(dir.File("m.c")));
     }
+
+    [Fact]
+    public void Bench_times_the_exported_model_against_OnnxRuntime_and_reports_zero_allocation()
+    {
+        using var dir = new TempDirectory();
+        string model = TestModels.Save(SparseMlp(), dir.File("m.onnx"));
+        var run = CliRun.Of("bench", model, "--runs", "50");
+        Assert.Equal(0, run.ExitCode);
+        var epb = Assert.Single(run.StdoutLines, l => l.StartsWith("EdgePrune .epb", StringComparison.Ordinal));
+        Assert.EndsWith(" 0", epb);
+        Assert.Contains(run.StdoutLines, l => l.StartsWith("ONNX Runtime", StringComparison.Ordinal));
+        Assert.Contains(run.StdoutLines, l => l.StartsWith("ratio (p50", StringComparison.Ordinal));
+    }
 }
