@@ -86,3 +86,31 @@ public class Int8ModelTests
         }
     }
 }
+
+public class EpbSizeTests
+{
+    [Fact]
+    public void Sparse_int8_LeNet_300_100_file_is_within_10_percent_of_its_weight_encodings()
+    {
+        var graph = Mlp(new Random(9), [784, 300, 100, 10], 0.9);
+        var q = new EpbQuantization();
+        foreach (var value in graph.Nodes.SelectMany(n => n.Outputs).Prepend("x"))
+        {
+            q.Activations[value] = QuantParams.PerTensor(0.05f, 0);
+        }
+
+        foreach (var (name, tensor) in graph.Initializers.Where(i => i.Key.StartsWith('w')))
+        {
+            var data = tensor.ToFloatArray();
+            float scale = data.Max(MathF.Abs) / 127f;
+            q.Weights[name] = new QuantizedWeight(data.Select(v => (sbyte)MathF.Round(v / scale)).ToArray(), tensor.Shape.ToArray(), QuantParams.PerTensor(scale, 0));
+        }
+
+        var report = EpbWriter.Write(graph, new EpbWriteOptions { Quantization = q }).Report;
+        long weights = report.Weights.Sum(w => w.Bytes);
+        var w1 = report.Weights.Single(w => w.Tensor == "w1");
+        // At 90 % sparsity the smallest exact layout of int8 weights is a 1-bit mask per element plus one byte per nonzero.
+        Assert.Equal((235_200 / 8) + w1.Nonzeros, w1.Bytes);
+        Assert.True(report.TotalBytes <= weights * 1.10, $"file {report.TotalBytes} bytes, weights {weights}: overhead above 10 %");
+    }
+}

@@ -21,7 +21,7 @@ public static class ExportCommand
         var format = new Option<string>("--format") { Description = "output format: epb (the compact binary for the EdgePrune runtime)", DefaultValueFactory = _ => "epb" };
         var output = new Option<string>("--output", "-o") { Description = "path of the file to write", Required = true };
         var dense = new Option<bool>("--dense") { Description = "store every weight dense instead of choosing the smallest encoding" };
-        var json = new Option<bool>("--json") { Description = "print the size report as JSON (fields in docs/cli.md)" };
+        var json = new Option<bool>("--json") { Description = "print the size report as JSON (fields in docs/runtime.md)" };
         var command = new Command("export", "write a model in a deployable format and report what every section and weight costs")
         {
             model, format, output, dense, json,

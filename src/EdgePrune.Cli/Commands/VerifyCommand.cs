@@ -29,7 +29,7 @@ public static class VerifyCommand
         var reference = new Option<string>("--reference") { Description = "the .onnx model it was exported from", Required = true };
         var inputsFile = new Option<string?>("--inputs") { Description = "samples from a .npy/.npz/IDX/CSV file (one sample per row of the first axis) instead of generated ones" };
         var seed = new Option<int>("--seed") { Description = "seed of the generated input (float uniform in [-1, 1])", DefaultValueFactory = _ => 0 };
-        var json = new Option<bool>("--json") { Description = "print JSON (fields in docs/cli.md) instead of text" };
+        var json = new Option<bool>("--json") { Description = "print JSON (fields in docs/runtime.md) instead of text" };
         var command = new Command("verify", "run an .epb in the EdgePrune runtime and its source model in ONNX Runtime on the same inputs and compare")
         {
             epb, reference, inputsFile, seed, json,
