@@ -70,7 +70,7 @@ public static class VerifyCommand
         {
             var sample = data.AsSpan(s * sampleSize, sampleSize).ToArray();
             runtime.Run(sample, actual);
-            using var results = session.Run([NamedOnnxValue.CreateFromTensor(inputName, new DenseTensor<float>(sample, inputInfo.Shape))]);
+            using var results = RunOnnxRuntime(session, inputName, sample, inputInfo.Shape, referencePath);
             var expected = results.First(r => r.Name == outputName).AsEnumerable<float>().ToArray();
             if (expected.Length != outputSize)
             {
@@ -95,6 +95,18 @@ public static class VerifyCommand
             ? Json(epbPath, referencePath, samples, maxAbs, tolerance, argmaxAgree, int8, agrees)
             : Text(epbPath, referencePath, samples, maxAbs, tolerance, argmaxAgree, int8, agrees));
         return agrees ? 0 : CheckCommand.Disagrees;
+    }
+
+    private static IDisposableReadOnlyCollection<DisposableNamedOnnxValue> RunOnnxRuntime(InferenceSession session, string inputName, float[] sample, int[] shape, string referencePath)
+    {
+        try
+        {
+            return session.Run([NamedOnnxValue.CreateFromTensor(inputName, new DenseTensor<float>(sample, shape))]);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new EdgePruneException($"{referencePath}: ONNX Runtime cannot run the reference on a sample of shape {Shape(shape)}: {e.Message.Split('\n')[0]}", e);
+        }
     }
 
     private static EpbModel LoadEpb(string path)
