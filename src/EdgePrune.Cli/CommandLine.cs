@@ -20,6 +20,9 @@ public static class CommandLine
             FinetuneCommand.Create(stdout, stderr),
             QuantizeCommand.Create(stdout, stderr),
             TreeCommand.Create(stdout, stderr),
+            ExportCommand.Create(stdout, stderr),
+            VerifyCommand.Create(stdout, stderr),
+            BenchCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,0 +1,89 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using EdgePrune.Core.Onnx;
+using EdgePrune.Core.Ir;
+using EdgePrune.Export.Epb;
+using EdgePrune.Runtime;
+using Microsoft.ML.OnnxRuntime;
+
+namespace EdgePrune.Bench;
+
+/// <summary>
+/// One inference of LeNet-300-100 (784-300-100-10), batch 1, one thread: the EdgePrune runtime (dense and 90 %-sparse,
+/// fp32 and int8) against ONNX Runtime on the dense fp32 model, the baseline. Run:
+/// <c>dotnet run -c Release --project bench/EdgePrune.Bench -- --filter '*RuntimeBenchmarks*'</c>
+/// </summary>
+[Config(typeof(ShortInProcess))]
+[MemoryDiagnoser]
+public class RuntimeBenchmarks
+{
+    private readonly float[] _input = Enumerable.Range(0, 784).Select(i => (float)Math.Sin(i)).ToArray();
+    private readonly float[] _output = new float[10];
+    private readonly sbyte[] _inputInt8 = new sbyte[784];
+    private readonly sbyte[] _outputInt8 = new sbyte[10];
+    private EpbModel _denseFp32 = null!;
+    private EpbModel _sparseFp32 = null!;
+    private EpbModel _denseInt8 = null!;
+    private EpbModel _sparseInt8 = null!;
+    private InferenceSession _ort = null!;
+    private OrtValue _ortInput = null!;
+    private OrtValue _ortOutput = null!;
+    private RunOptions _runOptions = null!;
+    private string _ortOutputName = "";
+
+    private sealed class ShortInProcess : ManualConfig
+    {
+        public ShortInProcess() =>
+            AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithIterationCount(10).WithWarmupCount(3));
+    }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var dense = RuntimeBenchModels.Mlp(0);
+        var sparse = RuntimeBenchModels.Mlp(0.9);
+        _denseFp32 = EpbModel.Load(EpbWriter.Write(dense).Bytes);
+        _sparseFp32 = EpbModel.Load(EpbWriter.Write(sparse).Bytes);
+        _denseInt8 = EpbModel.Load(EpbWriter.Write(dense, new EpbWriteOptions { Quantization = RuntimeBenchModels.Quantize(dense) }).Bytes);
+        _sparseInt8 = EpbModel.Load(EpbWriter.Write(sparse, new EpbWriteOptions { Quantization = RuntimeBenchModels.Quantize(sparse) }).Bytes);
+        var info = _denseInt8.Inputs[0];
+        for (int i = 0; i < _input.Length; i++)
+        {
+            _inputInt8[i] = (sbyte)Math.Clamp(Math.Round(_input[i] / info.Scale) + info.ZeroPoint, -128, 127);
+        }
+
+        var typed = Core.Ops.ShapeInference.Infer(dense, "bench");
+        var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        _ort = new InferenceSession(OnnxExporter.ToBytes(new Model { Graph = typed }), options);
+        _ortOutputName = typed.Outputs[0].Name;
+        _ortInput = OrtValue.CreateTensorValueFromMemory(_input, [1, 784]);
+        _ortOutput = OrtValue.CreateTensorValueFromMemory(_output, [1, 10]);
+        _runOptions = new RunOptions();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _ortInput.Dispose();
+        _ortOutput.Dispose();
+        _runOptions.Dispose();
+        _ort.Dispose();
+    }
+
+    [Benchmark(Baseline = true, Description = "ORT dense fp32")]
+    public void OnnxRuntimeDenseFp32() => _ort.Run(_runOptions, ["x"], [_ortInput], [_ortOutputName], [_ortOutput]);
+
+    [Benchmark(Description = "epb dense fp32")]
+    public void EpbDenseFp32() => _denseFp32.Run(_input, _output);
+
+    [Benchmark(Description = "epb 90% sparse fp32")]
+    public void EpbSparseFp32() => _sparseFp32.Run(_input, _output);
+
+    [Benchmark(Description = "epb dense int8")]
+    public void EpbDenseInt8() => _denseInt8.Run(_inputInt8, _outputInt8);
+
+    [Benchmark(Description = "epb 90% sparse int8")]
+    public void EpbSparseInt8() => _sparseInt8.Run(_inputInt8, _outputInt8);
+}

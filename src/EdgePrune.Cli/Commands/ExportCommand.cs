@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using EdgePrune.Cli.Formatting;
+using EdgePrune.Core;
+using EdgePrune.Core.IO;
+using EdgePrune.Export.Epb;
+
+namespace EdgePrune.Cli.Commands;
+
+/// <summary>
+/// <c>edgeprune export MODEL --format epb -o OUT [--dense] [--json]</c>: writes the compact binary and reports its bytes per
+/// section and per weight tensor with the encoding chosen (docs/format.md).
+/// </summary>
+public static class ExportCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var model = new Argument<string>("MODEL") { Description = "the .onnx model to export" };
+        var format = new Option<string>("--format") { Description = "output format: epb (the compact binary for the EdgePrune runtime)", DefaultValueFactory = _ => "epb" };
+        var output = new Option<string>("--output", "-o") { Description = "path of the file to write", Required = true };
+        var dense = new Option<bool>("--dense") { Description = "store every weight dense instead of choosing the smallest encoding" };
+        var json = new Option<bool>("--json") { Description = "print the size report as JSON (fields in docs/runtime.md)" };
+        var command = new Command("export", "write a model in a deployable format and report what every section and weight costs")
+        {
+            model, format, output, dense, json,
+        };
+        command.SetAction(parse => CommandRunner.Run(stderr, () =>
+            Execute(parse.GetRequiredValue(model), parse.GetValue(format)!, parse.GetRequiredValue(output), parse.GetValue(dense), parse.GetValue(json), stdout)));
+        return command;
+    }
+
+    public static int Execute(string modelPath, string format, string outputPath, bool dense, bool json, TextWriter stdout)
+    {
+        if (format != "epb")
+        {
+            throw new EdgePruneException($"--format {format}: not an available format; this build writes epb");
+        }
+
+        byte[] bytes = ModelFile.ReadBytes(modelPath);
+        var model = Core.Onnx.OnnxImporter.Load(bytes, modelPath);
+        EpbExport export;
+        try
+        {
+            export = EpbWriter.Write(model.Graph, new EpbWriteOptions { SourceModel = bytes, AllowSparse = !dense });
+        }
+        catch (EdgePruneException e) when (!e.Message.StartsWith(modelPath, StringComparison.Ordinal))
+        {
+            throw new EdgePruneException($"{modelPath}: {e.Message}", e);
+        }
+
+        AtomicFile.WriteAllBytes(outputPath, export.Bytes);
+        stdout.Write(json ? Json(export.Report, modelPath, outputPath) : Text(export.Report, modelPath, outputPath));
+        return 0;
+    }
+
+    private static string Text(EpbReport report, string modelPath, string outputPath)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"wrote {outputPath} from {modelPath}: {HumanUnits.ExactBytes(report.TotalBytes)} bytes, {report.Nodes} ops, arena {HumanUnits.ExactBytes(report.ArenaBytes)} bytes");
+        text.AppendLine();
+        var sections = new TextTable(("section", false), ("bytes", true));
+        foreach (var s in report.Sections)
+        {
+            sections.AddRow(s.Section, HumanUnits.ExactBytes(s.Bytes));
+        }
+
+        text.Append(sections);
+        text.AppendLine();
+        var weights = new TextTable(("layer", false), ("op", false), ("tensor", false), ("type", false), ("encoding", false), ("nonzero", true), ("bytes", true), ("dense bytes", true), ("ratio", true));
+        foreach (var w in report.Weights)
+        {
+            weights.AddRow(w.Layer, w.Op, w.Tensor, w.DataType, w.Encoding, $"{w.Nonzeros}/{w.Elements}", HumanUnits.ExactBytes(w.Bytes), HumanUnits.ExactBytes(w.DenseBytes),
+                (w.DenseBytes == 0 ? 1 : (double)w.Bytes / w.DenseBytes).ToString("0.000", CultureInfo.InvariantCulture));
+        }
+
+        text.Append(weights);
+        return text.ToString();
+    }
+
+    private static string Json(EpbReport report, string modelPath, string outputPath)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("model", modelPath);
+            json.WriteString("output", outputPath);
+            json.WriteString("format", "epb");
+            json.WriteNumber("total_bytes", report.TotalBytes);
+            json.WriteNumber("arena_bytes", report.ArenaBytes);
+            json.WriteNumber("ops", report.Nodes);
+            json.WriteStartArray("sections");
+            foreach (var s in report.Sections)
+            {
+                json.WriteStartObject();
+                json.WriteString("section", s.Section);
+                json.WriteNumber("bytes", s.Bytes);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("weights");
+            foreach (var w in report.Weights)
+            {
+                json.WriteStartObject();
+                json.WriteString("layer", w.Layer);
+                json.WriteString("op", w.Op);
+                json.WriteString("tensor", w.Tensor);
+                json.WriteString("type", w.DataType);
+                json.WriteString("encoding", w.Encoding);
+                json.WriteNumber("nonzeros", w.Nonzeros);
+                json.WriteNumber("elements", w.Elements);
+                json.WriteNumber("bytes", w.Bytes);
+                json.WriteNumber("dense_bytes", w.DenseBytes);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
+    }
+}

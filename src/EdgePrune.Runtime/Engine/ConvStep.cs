@@ -1,0 +1,143 @@
+using EdgePrune.Runtime.Format;
+using EdgePrune.Runtime.Kernels;
+
+namespace EdgePrune.Runtime.Engine;
+
+/// <summary>
+/// Conv 1-D/2-D with groups: x [N, C, (H,) W], W [M, C/g, (KH,) KW], bias [M]. Attributes strides, pads (begins then
+/// ends), dilations, group, fused activation. Sparse filters are decoded at load into (tap, value) rows.
+/// </summary>
+internal sealed class ConvStep : Step
+{
+    private readonly ConvGeometry _g;
+    private readonly float[] _floatValues = [];
+    private readonly sbyte[] _int8Values = [];
+    private readonly int[] _rowStart = [];
+    private readonly int[] _taps = [];
+    private readonly float _min;
+    private readonly float _max;
+    private readonly Requantization? _requantization;
+
+    public ConvStep(NodeRecord node, TensorRecord[] tensors)
+        : base(node, tensors)
+    {
+        Arity(2, 3, 1);
+        var x = In(0);
+        var w = In(1);
+        int rank = x.Shape.Length;
+        Require(rank is 3 or 4, $"input {x} must be [N, C, W] or [N, C, H, W]");
+        Require(w.IsConstant && w.Shape.Length == rank, $"weights {w} must be a constant of rank {rank}");
+        Require(Out.Shape.Length == rank, $"output {Out} must have rank {rank}");
+        int spatial = rank - 2;
+        int group = (int)node.GetInt(AttributeId.Group, 1);
+        var strides = IntsAttribute(AttributeId.Strides, spatial, 1, 1);
+        var dilations = IntsAttribute(AttributeId.Dilations, spatial, 1, 1);
+        var pads = IntsAttribute(AttributeId.Pads, 2 * spatial, 0, 0);
+        int c = x.Shape[1], m = w.Shape[0];
+        Require(group >= 1 && c % group == 0 && m % group == 0 && w.Shape[1] == c / group, $"group {group} does not divide input channels {c} and filters {m}, or weights {w} do not hold C/group channels");
+        int inH = spatial == 2 ? x.Shape[2] : 1, inW = x.Shape[^1];
+        int kh = spatial == 2 ? w.Shape[2] : 1, kw = w.Shape[^1];
+        int sh = spatial == 2 ? strides[0] : 1, sw = strides[^1];
+        int dh = spatial == 2 ? dilations[0] : 1, dw = dilations[^1];
+        int pt = spatial == 2 ? pads[0] : 0, pl = pads[spatial - 1], pb = spatial == 2 ? pads[2] : 0, pr = pads[^1];
+        long outH = ((long)inH + pt + pb - ((long)dh * (kh - 1)) - 1) / sh + 1;
+        long outW = ((long)inW + pl + pr - ((long)dw * (kw - 1)) - 1) / sw + 1;
+        int[] expected = spatial == 2 ? [x.Shape[0], m, (int)outH, (int)outW] : [x.Shape[0], m, (int)outW];
+        Require(outH >= 1 && outW >= 1 && Out.Shape.SequenceEqual(expected), $"output {Out} should be [{string.Join(", ", expected)}] for these strides, pads and dilations");
+        _g = new ConvGeometry(x.Shape[0], c, inH, inW, m, (int)outH, (int)outW, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, group);
+        var bias = Inputs.Length > 2 ? Inputs[2] : null;
+        if (bias is not null)
+        {
+            Require(bias.IsConstant && bias.Count == m, $"bias {bias} must be a constant of {m} values");
+            RequireDenseIfConstant(bias);
+        }
+
+        (_min, _max) = FusedRange.Of(node);
+        var view = w.Tensor.Weights!;
+        bool dense = view.Encoding is WeightEncoding.Dense or WeightEncoding.Int4;
+        if (x.Type == EpbDataType.Float32)
+        {
+            RequireType(w, EpbDataType.Float32);
+            RequireType(Out, EpbDataType.Float32);
+            if (bias is not null)
+            {
+                RequireType(bias, EpbDataType.Float32);
+            }
+
+            if (!dense)
+            {
+                (_rowStart, _taps, _floatValues) = Decode(view, view.ToDenseFloat());
+            }
+
+            return;
+        }
+
+        RequireType(x, EpbDataType.Int8);
+        RequireType(w, EpbDataType.Int8);
+        RequireType(Out, EpbDataType.Int8);
+        var (inScale, inZero) = PerTensor(x);
+        var (outScale, outZero) = PerTensor(Out);
+        var wq = w.Tensor.Quant;
+        Require(wq is not null && wq.ZeroPoints.All(z => z == 0) && (wq.Kind == QuantKind.PerTensor || wq.Axis == 0),
+            $"int8 weights {w} need symmetric per-tensor or per-output-channel (axis 0) quantization");
+        if (bias is not null)
+        {
+            RequireType(bias, EpbDataType.Int32);
+        }
+
+        _requantization = Requantization.Create(inScale, inZero, wq!.Scales, m, outScale, outZero, _min, _max);
+        var denseInts = view.ToDenseInt();
+        if (view.Encoding == WeightEncoding.Int4)
+        {
+            _int8Values = denseInts.Select(v => (sbyte)v).ToArray();
+        }
+        else if (view.Encoding != WeightEncoding.Dense)
+        {
+            (_rowStart, _taps, var values) = Decode(view, denseInts.Select(v => (float)v).ToArray());
+            _int8Values = values.Select(v => (sbyte)v).ToArray();
+        }
+    }
+
+    public override int ScratchInts => _requantization is null ? 0 : _g.OutPlane;
+
+    public override void Execute(byte[] arena, int[] scratch)
+    {
+        var bias = Inputs.Length > 2 ? Inputs[2] : null;
+        var view = In(1).Tensor.Weights!;
+        if (_requantization is null)
+        {
+            var values = _rowStart.Length == 0 ? view.Floats(0) : _floatValues;
+            ConvFloat.Run(_g, values, _rowStart, _taps, bias is null ? [] : bias.Floats(arena), In(0).Floats(arena), Out.WritableFloats(arena), _min, _max);
+        }
+        else
+        {
+            var values = _int8Values.Length == 0 ? view.SBytes(0) : _int8Values;
+            ConvInt8.Run(_g, values, _rowStart, _taps, bias is null ? [] : bias.Ints(arena), _requantization, In(0).SBytes(arena), Out.WritableSBytes(arena), scratch);
+        }
+    }
+
+    /// <summary>Nonzero (tap, value) pairs per filter, from any encoding's dense view.</summary>
+    private (int[] RowStart, int[] Taps, float[] Values) Decode(WeightView view, float[] dense)
+    {
+        int taps = _g.TapsPerFilter;
+        var rowStart = new int[view.Rows + 1];
+        var tapList = new List<int>();
+        var valueList = new List<float>();
+        for (int r = 0; r < view.Rows; r++)
+        {
+            for (int t = 0; t < taps; t++)
+            {
+                float v = dense[(r * taps) + t];
+                if (v != 0)
+                {
+                    tapList.Add(t);
+                    valueList.Add(v);
+                }
+            }
+
+            rowStart[r + 1] = tapList.Count;
+        }
+
+        return (rowStart, [.. tapList], [.. valueList]);
+    }
+}

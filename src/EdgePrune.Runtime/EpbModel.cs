@@ -1,0 +1,153 @@
+using System.Runtime.InteropServices;
+using EdgePrune.Runtime.Engine;
+using EdgePrune.Runtime.Format;
+using EdgePrune.Runtime.Kernels;
+
+namespace EdgePrune.Runtime;
+
+/// <summary>
+/// A loaded <c>.epb</c> model, ready to run: the file is validated whole at load (format, CRCs, every op's shapes),
+/// one arena of the planned size is allocated, and <see cref="Run(ReadOnlySpan{float}, Span{float})"/> then allocates
+/// nothing. One instance runs one inference at a time (the arena is shared state); load one per thread to run in parallel.
+/// </summary>
+public sealed class EpbModel
+{
+    private readonly Step[] _steps;
+    private readonly byte[] _arena;
+    private readonly int[] _scratch;
+    private readonly TensorRecord _input;
+    private readonly TensorRecord _output;
+
+    private EpbModel(byte[] file)
+    {
+        var content = EpbReader.Read(file);
+        _steps = content.Nodes.Select(n => CreateStep(n, content.Tensors)).ToArray();
+        _arena = new byte[content.ArenaBytes];
+        _scratch = new int[_steps.Select(s => s.ScratchInts).DefaultIfEmpty(0).Max()];
+        Inputs = content.Inputs.Select(i => Describe(content.Tensors[i])).ToArray();
+        Outputs = content.Outputs.Select(i => Describe(content.Tensors[i])).ToArray();
+        _input = content.Tensors[content.Inputs[0]];
+        _output = content.Tensors[content.Outputs[0]];
+        foreach (var t in content.Inputs.Concat(content.Outputs).Select(i => content.Tensors[i]))
+        {
+            if (t.DataType == EpbDataType.Int8 && t.Quant is not { Kind: QuantKind.PerTensor })
+            {
+                throw new EpbFormatException($"metadata section: int8 model input/output {t} needs per-tensor quantization");
+            }
+
+            if (t.DataType == EpbDataType.Int32)
+            {
+                throw new EpbFormatException($"metadata section: model input/output {t} is int32; only float32 and int8 are supported");
+            }
+        }
+
+        SourceSha256 = content.SourceSha256;
+        Producer = content.Producer;
+        Labels = content.Labels;
+        FormatMinorVersion = content.MinorVersion;
+    }
+
+    public IReadOnlyList<EpbTensorInfo> Inputs { get; }
+
+    public IReadOnlyList<EpbTensorInfo> Outputs { get; }
+
+    /// <summary>SHA-256 of the source model file the writer was given (all zeros when it had none).</summary>
+    public IReadOnlyList<byte> SourceSha256 { get; }
+
+    public string Producer { get; }
+
+    public IReadOnlyList<string> Labels { get; }
+
+    public int FormatMinorVersion { get; }
+
+    /// <summary>Bytes of the activation arena, allocated once at load.</summary>
+    public int ArenaBytes => _arena.Length;
+
+    public int NodeCount => _steps.Length;
+
+    /// <summary>Loads and validates a model from bytes (copied; the span may be reused afterwards).</summary>
+    public static EpbModel Load(ReadOnlySpan<byte> bytes) => new(bytes.ToArray());
+
+    /// <summary>Loads and validates a model file; I/O errors surface as the usual IOException.</summary>
+    public static EpbModel Load(string path) => new(File.ReadAllBytes(path));
+
+    /// <summary>
+    /// Runs a one-input, one-output model on fp32 data. An int8 model quantizes the input and dequantizes the output with
+    /// their recorded scale and zero point.
+    /// </summary>
+    public void Run(ReadOnlySpan<float> input, Span<float> output)
+    {
+        CheckSizes(input.Length, output.Length);
+        var inBytes = _arena.AsSpan(_input.ArenaOffset, _input.ByteCount);
+        if (_input.DataType == EpbDataType.Float32)
+        {
+            input.CopyTo(MemoryMarshal.Cast<byte, float>(inBytes));
+        }
+        else
+        {
+            Quantization.Quantize(input, MemoryMarshal.Cast<byte, sbyte>(inBytes), _input.Quant!.Scales[0], _input.Quant.ZeroPoints[0]);
+        }
+
+        Execute();
+        var outBytes = _arena.AsSpan(_output.ArenaOffset, _output.ByteCount);
+        if (_output.DataType == EpbDataType.Float32)
+        {
+            MemoryMarshal.Cast<byte, float>(outBytes).CopyTo(output);
+        }
+        else
+        {
+            Quantization.Dequantize(MemoryMarshal.Cast<byte, sbyte>(outBytes), output, _output.Quant!.Scales[0], _output.Quant.ZeroPoints[0]);
+        }
+    }
+
+    /// <summary>Runs a one-input, one-output int8 model on quantized codes (see <see cref="Inputs"/> for scale and zero point).</summary>
+    public void Run(ReadOnlySpan<sbyte> input, Span<sbyte> output)
+    {
+        if (_input.DataType != EpbDataType.Int8 || _output.DataType != EpbDataType.Int8)
+        {
+            throw new InvalidOperationException($"the model's input is {_input.DataType} and output {_output.DataType}; the int8 Run needs an int8 model");
+        }
+
+        CheckSizes(input.Length, output.Length);
+        MemoryMarshal.Cast<sbyte, byte>(input).CopyTo(_arena.AsSpan(_input.ArenaOffset, _input.ByteCount));
+        Execute();
+        MemoryMarshal.Cast<byte, sbyte>(_arena.AsSpan(_output.ArenaOffset, _output.ByteCount)).CopyTo(output);
+    }
+
+    private void CheckSizes(int inputLength, int outputLength)
+    {
+        if (Inputs.Count != 1 || Outputs.Count != 1)
+        {
+            throw new InvalidOperationException($"the model has {Inputs.Count} inputs and {Outputs.Count} outputs; Run takes exactly one of each");
+        }
+
+        if (inputLength != _input.ElementCount || outputLength != _output.ElementCount)
+        {
+            throw new ArgumentException($"input has {inputLength} values and output room for {outputLength}; the model takes {_input.ElementCount} and gives {_output.ElementCount}");
+        }
+    }
+
+    private void Execute()
+    {
+        foreach (var step in _steps)
+        {
+            step.Execute(_arena, _scratch);
+        }
+    }
+
+    private static EpbTensorInfo Describe(TensorRecord t) =>
+        new(t.Name, t.DataType, t.Shape, t.Quant?.Scales[0] ?? 1f, t.Quant?.ZeroPoints[0] ?? 0);
+
+    private static Step CreateStep(NodeRecord node, TensorRecord[] tensors) => node.Op switch
+    {
+        OpCode.FullyConnected => new FullyConnectedStep(node, tensors),
+        OpCode.Conv => new ConvStep(node, tensors),
+        OpCode.MaxPool or OpCode.AveragePool or OpCode.GlobalAveragePool => new PoolStep(node, tensors),
+        OpCode.Add or OpCode.Sub or OpCode.Mul or OpCode.Div => new BinaryStep(node, tensors),
+        OpCode.Relu or OpCode.Clip or OpCode.Sigmoid or OpCode.Tanh or OpCode.LeakyRelu or OpCode.Softmax => new UnaryStep(node, tensors),
+        OpCode.Copy => new CopyStep(node, tensors),
+        OpCode.Concat => new ConcatStep(node, tensors),
+        OpCode.Transpose => new TransposeStep(node, tensors),
+        _ => new QuantizeStep(node, tensors),
+    };
+}

@@ -1,0 +1,303 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.InteropServices;
+using EdgePrune.Runtime.Format;
+
+namespace EdgePrune.Runtime.Kernels;
+
+/// <summary>
+/// y[m, n] = clamp(bias[n] + Σ_k W[n, k] · x[m, k], min, max) for fp32 weights in every encoding, with weights
+/// [N, K] row-major as the exporter stores them; <see cref="Reference"/> is the plain twin the tests hold them to.
+/// </summary>
+public static class FullyConnectedFloat
+{
+    public static void Run(WeightView w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, int batch, float min, float max)
+    {
+        int n = w.Rows, k = w.Cols;
+        for (int m = 0; m < batch; m++)
+        {
+            var xRow = x.Slice(m * k, k);
+            var yRow = y.Slice(m * n, n);
+            switch (w.Encoding)
+            {
+                case WeightEncoding.Dense:
+                    Dense(w.Floats(0), xRow, yRow, k);
+                    break;
+                case WeightEncoding.Csr8:
+                    Csr(w.RowPointers, w.Range(1), w.Floats(2), xRow, yRow);
+                    break;
+                case WeightEncoding.Csr16:
+                    Csr(w.RowPointers, w.UShorts(1), w.Floats(2), xRow, yRow);
+                    break;
+                case WeightEncoding.Bitmask:
+                    Bitmask(w.Range(0), w.Floats(1), xRow, yRow, k);
+                    break;
+                case WeightEncoding.BlockSparse:
+                    Block(w.RowPointers, w.UShorts(1), w.Floats(2), w.P0, w.P1, xRow, yRow);
+                    break;
+                case WeightEncoding.NofM:
+                    NofM(w.Range(0), w.Floats(1), w.P0, w.P1, xRow, yRow, k);
+                    break;
+                default:
+                    throw new InvalidOperationException($"{w.Encoding} holds no fp32 weights");
+            }
+
+            if (!bias.IsEmpty)
+            {
+                TensorPrimitives.Add(yRow, bias, yRow);
+            }
+
+            Clamp(yRow, min, max);
+        }
+    }
+
+    /// <summary>The plain twin: dense weights (row-major [N, K]), one multiply-add at a time.</summary>
+    public static void Reference(float[] w, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, int batch, float min, float max)
+    {
+        for (int m = 0; m < batch; m++)
+        {
+            for (int o = 0; o < n; o++)
+            {
+                float acc = 0;
+                for (int i = 0; i < k; i++)
+                {
+                    acc += w[(o * k) + i] * x[(m * k) + i];
+                }
+
+                acc += bias.IsEmpty ? 0 : bias[o];
+                y[(m * n) + o] = Math.Clamp(acc, min, max);
+            }
+        }
+    }
+
+    public static void Clamp(Span<float> values, float min, float max)
+    {
+        if (min != float.NegativeInfinity)
+        {
+            TensorPrimitives.Max(values, min, values);
+        }
+
+        if (max != float.PositiveInfinity)
+        {
+            TensorPrimitives.Min(values, max, values);
+        }
+    }
+
+    /// <summary>
+    /// Four output rows at a time, so each loaded input vector feeds four fused multiply-adds (one TensorPrimitives.Dot per
+    /// row reloads the input for every row and pays its call overhead 4x as often); Vector256 where the CPU has it
+    /// (AVX2), else Vector128 (SSE, NEON), remaining rows and columns scalar.
+    /// </summary>
+    private static void Dense(ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y, int k)
+    {
+        int o = 0;
+        if (Vector256.IsHardwareAccelerated && k >= 8)
+        {
+            for (; o + 4 <= y.Length; o += 4)
+            {
+                var r0 = w.Slice(o * k, k);
+                var r1 = w.Slice((o + 1) * k, k);
+                var r2 = w.Slice((o + 2) * k, k);
+                var r3 = w.Slice((o + 3) * k, k);
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                int i = 0;
+                for (; i + 8 <= k; i += 8)
+                {
+                    var xv = Vector256.Create(x.Slice(i, 8));
+                    a0 = Vector256.FusedMultiplyAdd(Vector256.Create(r0.Slice(i, 8)), xv, a0);
+                    a1 = Vector256.FusedMultiplyAdd(Vector256.Create(r1.Slice(i, 8)), xv, a1);
+                    a2 = Vector256.FusedMultiplyAdd(Vector256.Create(r2.Slice(i, 8)), xv, a2);
+                    a3 = Vector256.FusedMultiplyAdd(Vector256.Create(r3.Slice(i, 8)), xv, a3);
+                }
+
+                float s0 = Vector256.Sum(a0), s1 = Vector256.Sum(a1), s2 = Vector256.Sum(a2), s3 = Vector256.Sum(a3);
+                for (; i < k; i++)
+                {
+                    s0 += r0[i] * x[i];
+                    s1 += r1[i] * x[i];
+                    s2 += r2[i] * x[i];
+                    s3 += r3[i] * x[i];
+                }
+
+                y[o] = s0;
+                y[o + 1] = s1;
+                y[o + 2] = s2;
+                y[o + 3] = s3;
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated && k >= 4)
+        {
+            for (; o + 4 <= y.Length; o += 4)
+            {
+                var r0 = w.Slice(o * k, k);
+                var r1 = w.Slice((o + 1) * k, k);
+                var r2 = w.Slice((o + 2) * k, k);
+                var r3 = w.Slice((o + 3) * k, k);
+                Vector128<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                int i = 0;
+                for (; i + 4 <= k; i += 4)
+                {
+                    var xv = Vector128.Create(x.Slice(i, 4));
+                    a0 = Vector128.FusedMultiplyAdd(Vector128.Create(r0.Slice(i, 4)), xv, a0);
+                    a1 = Vector128.FusedMultiplyAdd(Vector128.Create(r1.Slice(i, 4)), xv, a1);
+                    a2 = Vector128.FusedMultiplyAdd(Vector128.Create(r2.Slice(i, 4)), xv, a2);
+                    a3 = Vector128.FusedMultiplyAdd(Vector128.Create(r3.Slice(i, 4)), xv, a3);
+                }
+
+                float s0 = Vector128.Sum(a0), s1 = Vector128.Sum(a1), s2 = Vector128.Sum(a2), s3 = Vector128.Sum(a3);
+                for (; i < k; i++)
+                {
+                    s0 += r0[i] * x[i];
+                    s1 += r1[i] * x[i];
+                    s2 += r2[i] * x[i];
+                    s3 += r3[i] * x[i];
+                }
+
+                y[o] = s0;
+                y[o + 1] = s1;
+                y[o + 2] = s2;
+                y[o + 3] = s3;
+            }
+        }
+
+        for (; o < y.Length; o++)
+        {
+            y[o] = TensorPrimitives.Dot(w.Slice(o * k, k), x);
+        }
+    }
+
+    // The sparse loops below index without bounds checks: EpbReader.Validate has proved every row pointer, column
+    // index and mask bit lies inside the spans passed here, and the step checked x and y against the shape.
+    private static void Csr<TIndex>(ReadOnlySpan<int> rowPointers, ReadOnlySpan<TIndex> columns, ReadOnlySpan<float> values, ReadOnlySpan<float> x, Span<float> y)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ref float v = ref MemoryMarshal.GetReference(values);
+        ref TIndex c = ref MemoryMarshal.GetReference(columns);
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        for (int o = 0; o < y.Length; o++)
+        {
+            int k = rowPointers[o], end = rowPointers[o + 1];
+            float acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+            for (; k + 3 < end; k += 4)
+            {
+                acc0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k)));
+                acc1 += Unsafe.Add(ref v, k + 1) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k + 1)));
+                acc2 += Unsafe.Add(ref v, k + 2) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k + 2)));
+                acc3 += Unsafe.Add(ref v, k + 3) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k + 3)));
+            }
+
+            for (; k < end; k++)
+            {
+                acc0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k)));
+            }
+
+            y[o] = (acc0 + acc1) + (acc2 + acc3);
+        }
+    }
+
+    private static void Bitmask(ReadOnlySpan<byte> mask, ReadOnlySpan<float> values, ReadOnlySpan<float> x, Span<float> y, int k)
+    {
+        ref float v = ref MemoryMarshal.GetReference(values);
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        int value = 0;
+        for (int o = 0; o < y.Length; o++)
+        {
+            // Four accumulators: one would chain every multiply-add on the previous one's latency.
+            float acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+            int start = o * k;
+            for (int i = 0; i < k;)
+            {
+                int take = Math.Min(56, k - i);
+                ulong bits = Bits(mask, start + i, take);
+                ref float xi = ref Unsafe.Add(ref xs, i);
+                while (BitOperations.PopCount(bits) >= 4)
+                {
+                    int t0 = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    int t1 = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    int t2 = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    int t3 = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    acc0 += Unsafe.Add(ref v, value) * Unsafe.Add(ref xi, t0);
+                    acc1 += Unsafe.Add(ref v, value + 1) * Unsafe.Add(ref xi, t1);
+                    acc2 += Unsafe.Add(ref v, value + 2) * Unsafe.Add(ref xi, t2);
+                    acc3 += Unsafe.Add(ref v, value + 3) * Unsafe.Add(ref xi, t3);
+                    value += 4;
+                }
+
+                while (bits != 0)
+                {
+                    acc0 += Unsafe.Add(ref v, value++) * Unsafe.Add(ref xi, BitOperations.TrailingZeroCount(bits));
+                    bits &= bits - 1;
+                }
+
+                i += take;
+            }
+
+            y[o] = (acc0 + acc1) + (acc2 + acc3);
+        }
+    }
+
+    /// <summary>Mask bits [bit, bit + count) as the low bits of a word; count ≤ 56 so they fit after the in-byte shift.</summary>
+    internal static ulong Bits(ReadOnlySpan<byte> mask, int bit, int count)
+    {
+        int first = bit >> 3;
+        ulong word;
+        if (first + 8 <= mask.Length)
+        {
+            word = BinaryPrimitives.ReadUInt64LittleEndian(mask.Slice(first, 8));
+        }
+        else
+        {
+            word = 0;
+            for (int b = first; b < mask.Length; b++)
+            {
+                word |= (ulong)mask[b] << ((b - first) * 8);
+            }
+        }
+
+        return (word >> (bit & 7)) & ((1UL << count) - 1);
+    }
+
+    private static void Block(ReadOnlySpan<int> rowPointers, ReadOnlySpan<ushort> blockColumns, ReadOnlySpan<float> values, int br, int bc, ReadOnlySpan<float> x, Span<float> y)
+    {
+        y.Clear();
+        int blockSize = br * bc;
+        for (int blockRow = 0; blockRow < y.Length / br; blockRow++)
+        {
+            for (int b = rowPointers[blockRow]; b < rowPointers[blockRow + 1]; b++)
+            {
+                var xs = x.Slice(blockColumns[b] * bc, bc);
+                for (int i = 0; i < br; i++)
+                {
+                    y[(blockRow * br) + i] += TensorPrimitives.Dot(values.Slice((b * blockSize) + (i * bc), bc), xs);
+                }
+            }
+        }
+    }
+
+    private static void NofM(ReadOnlySpan<byte> indices, ReadOnlySpan<float> values, int n, int m, ReadOnlySpan<float> x, Span<float> y, int k)
+    {
+        int groupsPerRow = k / m;
+        for (int o = 0; o < y.Length; o++)
+        {
+            float acc = 0;
+            int slot = o * groupsPerRow * n;
+            for (int g = 0; g < groupsPerRow; g++)
+            {
+                int baseColumn = g * m;
+                for (int s = 0; s < n; s++, slot++)
+                {
+                    acc += values[slot] * x[baseColumn + WeightView.NofMIndex(indices, slot)];
+                }
+            }
+
+            y[o] = acc;
+        }
+    }
+}

@@ -1,0 +1,242 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using EdgePrune.Runtime.Format;
+
+namespace EdgePrune.Runtime.Kernels;
+
+/// <summary>
+/// TFLite's int8 fully connected: acc = bias[n] + Σ_k W[n, k]·(x[k] + input_offset), then per-channel requantization.
+/// The fast path folds input_offset·Σ_k W[n, k] into the bias at load (<see cref="FoldedBias"/>): in wrapping int32
+/// arithmetic this is the same sum, so results stay bit-identical to <see cref="Reference"/>.
+/// </summary>
+public static class FullyConnectedInt8
+{
+    /// <summary>bias[n] + input_offset · Σ_k W[n, k] for every row; bias may be empty (zero).</summary>
+    public static int[] FoldedBias(WeightView w, ReadOnlySpan<int> bias, int inputOffset)
+    {
+        var dense = w.ToDenseInt();
+        var folded = new int[w.Rows];
+        for (int n = 0; n < w.Rows; n++)
+        {
+            int sum = 0;
+            for (int k = 0; k < w.Cols; k++)
+            {
+                sum += dense[(n * w.Cols) + k];
+            }
+
+            folded[n] = unchecked((bias.IsEmpty ? 0 : bias[n]) + (inputOffset * sum));
+        }
+
+        return folded;
+    }
+
+    public static void Run(WeightView w, ReadOnlySpan<sbyte> x, ReadOnlySpan<int> foldedBias, Requantization q, Span<sbyte> y, int batch)
+    {
+        int n = w.Rows, k = w.Cols;
+        for (int m = 0; m < batch; m++)
+        {
+            var xRow = x.Slice(m * k, k);
+            var yRow = y.Slice(m * n, n);
+            switch (w.Encoding)
+            {
+                case WeightEncoding.Dense:
+                    var dense = w.SBytes(0);
+                    for (int o = 0; o < n; o++)
+                    {
+                        yRow[o] = q.Apply(unchecked(Dot(dense.Slice(o * k, k), xRow) + foldedBias[o]), o);
+                    }
+
+                    break;
+                case WeightEncoding.Csr8:
+                    Csr(w.RowPointers, w.Range(1), w.SBytes(2), xRow, foldedBias, q, yRow);
+                    break;
+                case WeightEncoding.Csr16:
+                    Csr(w.RowPointers, w.UShorts(1), w.SBytes(2), xRow, foldedBias, q, yRow);
+                    break;
+                case WeightEncoding.Bitmask:
+                    Bitmask(w.Range(0), w.SBytes(1), k, xRow, foldedBias, q, yRow);
+                    break;
+                default:
+                    for (int o = 0; o < n; o++)
+                    {
+                        int acc = w.Encoding switch
+                        {
+                            WeightEncoding.Int4 => Int4Row(w.Range(0), o * k, xRow),
+                            WeightEncoding.NofM => NofMRow(w.Range(0), w.SBytes(1), w.P0, w.P1, o, k, xRow),
+                            _ => BlockRow(w, o, xRow),
+                        };
+                        yRow[o] = q.Apply(unchecked(acc + foldedBias[o]), o);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The plain twin: dense int weights, (x + input_offset) · w summed one at a time, plus bias.</summary>
+    public static void Reference(int[] w, int n, int k, ReadOnlySpan<sbyte> x, ReadOnlySpan<int> bias, Requantization q, Span<sbyte> y, int batch)
+    {
+        for (int m = 0; m < batch; m++)
+        {
+            for (int o = 0; o < n; o++)
+            {
+                int acc = 0;
+                for (int i = 0; i < k; i++)
+                {
+                    acc += w[(o * k) + i] * (x[(m * k) + i] + q.InputOffset);
+                }
+
+                acc += bias.IsEmpty ? 0 : bias[o];
+                y[(m * n) + o] = q.Apply(acc, o);
+            }
+        }
+    }
+
+    /// <summary>Σ a[i]·b[i] over int8 spans, widened to int32 lanes (portable Vector128/256: SSE/AVX2 on x64, NEON on ARM).</summary>
+    public static int Dot(ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b)
+    {
+        int i = 0, sum = 0;
+        if (Vector256.IsHardwareAccelerated && a.Length >= 32)
+        {
+            var acc = Vector256<int>.Zero;
+            for (; i + 32 <= a.Length; i += 32)
+            {
+                var (aLo, aHi) = Vector256.Widen(Vector256.Create(a.Slice(i, 32)));
+                var (bLo, bHi) = Vector256.Widen(Vector256.Create(b.Slice(i, 32)));
+                var (p0, p1) = Vector256.Widen(aLo * bLo);
+                var (p2, p3) = Vector256.Widen(aHi * bHi);
+                acc += (p0 + p1) + (p2 + p3);
+            }
+
+            sum = Vector256.Sum(acc);
+        }
+        else if (Vector128.IsHardwareAccelerated && a.Length >= 16)
+        {
+            var acc = Vector128<int>.Zero;
+            for (; i + 16 <= a.Length; i += 16)
+            {
+                var (aLo, aHi) = Vector128.Widen(Vector128.Create(a.Slice(i, 16)));
+                var (bLo, bHi) = Vector128.Widen(Vector128.Create(b.Slice(i, 16)));
+                var (p0, p1) = Vector128.Widen(aLo * bLo);
+                var (p2, p3) = Vector128.Widen(aHi * bHi);
+                acc += (p0 + p1) + (p2 + p3);
+            }
+
+            sum = Vector128.Sum(acc);
+        }
+
+        for (; i < a.Length; i++)
+        {
+            sum += a[i] * b[i];
+        }
+
+        return sum;
+    }
+
+    private static int Int4Row(ReadOnlySpan<byte> packed, int start, ReadOnlySpan<sbyte> x)
+    {
+        int acc = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            acc += WeightView.Int4At(packed, start + i) * x[i];
+        }
+
+        return acc;
+    }
+
+    // As in FullyConnectedFloat: indices were proved in range at load, so the sparse loops skip bounds checks.
+    private static void Csr<TIndex>(ReadOnlySpan<int> rowPointers, ReadOnlySpan<TIndex> columns, ReadOnlySpan<sbyte> values, ReadOnlySpan<sbyte> x, ReadOnlySpan<int> foldedBias, Requantization q, Span<sbyte> y)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ref sbyte v = ref MemoryMarshal.GetReference(values);
+        ref TIndex c = ref MemoryMarshal.GetReference(columns);
+        ref sbyte xs = ref MemoryMarshal.GetReference(x);
+        for (int o = 0; o < y.Length; o++)
+        {
+            int k = rowPointers[o], end = rowPointers[o + 1];
+            int acc0 = 0, acc1 = 0;
+            for (; k + 1 < end; k += 2)
+            {
+                acc0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k)));
+                acc1 += Unsafe.Add(ref v, k + 1) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k + 1)));
+            }
+
+            if (k < end)
+            {
+                acc0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k)));
+            }
+
+            y[o] = q.Apply(unchecked(acc0 + acc1 + foldedBias[o]), o);
+        }
+    }
+
+    private static void Bitmask(ReadOnlySpan<byte> mask, ReadOnlySpan<sbyte> values, int k, ReadOnlySpan<sbyte> x, ReadOnlySpan<int> foldedBias, Requantization q, Span<sbyte> y)
+    {
+        ref sbyte v = ref MemoryMarshal.GetReference(values);
+        ref sbyte xs = ref MemoryMarshal.GetReference(x);
+        int value = 0;
+        for (int o = 0; o < y.Length; o++)
+        {
+            int acc0 = 0, acc1 = 0;
+            int start = o * k;
+            for (int i = 0; i < k;)
+            {
+                int take = Math.Min(56, k - i);
+                ulong bits = FullyConnectedFloat.Bits(mask, start + i, take);
+                ref sbyte xi = ref Unsafe.Add(ref xs, i);
+                while (BitOperations.PopCount(bits) >= 2)
+                {
+                    int t0 = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    int t1 = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    acc0 += Unsafe.Add(ref v, value) * Unsafe.Add(ref xi, t0);
+                    acc1 += Unsafe.Add(ref v, value + 1) * Unsafe.Add(ref xi, t1);
+                    value += 2;
+                }
+
+                if (bits != 0)
+                {
+                    acc0 += Unsafe.Add(ref v, value++) * Unsafe.Add(ref xi, BitOperations.TrailingZeroCount(bits));
+                }
+
+                i += take;
+            }
+
+            y[o] = q.Apply(unchecked(acc0 + acc1 + foldedBias[o]), o);
+        }
+    }
+
+    private static int NofMRow(ReadOnlySpan<byte> indices, ReadOnlySpan<sbyte> values, int n, int m, int row, int k, ReadOnlySpan<sbyte> x)
+    {
+        int acc = 0;
+        int groups = k / m;
+        int slot = row * groups * n;
+        for (int g = 0; g < groups; g++)
+        {
+            for (int s = 0; s < n; s++, slot++)
+            {
+                acc += values[slot] * x[(g * m) + WeightView.NofMIndex(indices, slot)];
+            }
+        }
+
+        return acc;
+    }
+
+    private static int BlockRow(WeightView w, int row, ReadOnlySpan<sbyte> x)
+    {
+        var rowPointers = w.RowPointers;
+        var blockColumns = w.UShorts(1);
+        var values = w.SBytes(2);
+        int br = w.P0, bc = w.P1, blockRow = row / br, inBlock = row % br;
+        int acc = 0;
+        for (int b = rowPointers[blockRow]; b < rowPointers[blockRow + 1]; b++)
+        {
+            acc += Dot(values.Slice((b * br * bc) + (inBlock * bc), bc), x.Slice(blockColumns[b] * bc, bc));
+        }
+
+        return acc;
+    }
+}
