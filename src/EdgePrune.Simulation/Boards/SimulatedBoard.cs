@@ -73,7 +73,7 @@ public sealed class SimulatedBoard : IDisposable
 
     public void Dispose() => Gpio.Dispose();
 
-    // A real bus answers an empty address with a NACK on first use, not when the device file is opened.
+    // Opening an address nothing is wired to is a wiring mistake: report it when the source is built, naming the address.
     private I2cDevice OpenI2c(I2cConnectionSettings settings) =>
         _i2c.TryGetValue((settings.BusId, settings.DeviceAddress), out var chip)
             ? chip

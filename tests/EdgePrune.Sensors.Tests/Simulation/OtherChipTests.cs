@@ -9,6 +9,7 @@ using EdgePrune.Simulation.Time;
 using Iot.Device.Ads1115;
 using Iot.Device.Adxl345;
 using Iot.Device.Bmxx80;
+using Oversampling = Iot.Device.Bmxx80.Sampling;
 using Iot.Device.Bmxx80.FilteringMode;
 using Iot.Device.Imu;
 using Iot.Device.Magnetometer;
@@ -94,21 +95,21 @@ public class Ads1115ChipTests
 
 public class Bme280ChipTests
 {
-    public static TheoryData<Sampling, Bmx280FilteringMode> Settings()
+    public static TheoryData<Oversampling, Bmx280FilteringMode> Settings()
     {
-        var data = new TheoryData<Sampling, Bmx280FilteringMode>();
-        foreach (var sampling in Enum.GetValues<Sampling>().Where(s => s != Sampling.Skipped))
+        var data = new TheoryData<Oversampling, Bmx280FilteringMode>();
+        foreach (var sampling in Enum.GetValues<Oversampling>().Where(s => s != Oversampling.Skipped))
         {
             data.Add(sampling, Bmx280FilteringMode.Off);
         }
 
-        data.Add(Sampling.Standard, Bmx280FilteringMode.X16);
+        data.Add(Oversampling.Standard, Bmx280FilteringMode.X16);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Settings))]
-    public void Readings_round_trip_through_the_bosch_compensation_for_every_oversampling(Sampling sampling, Bmx280FilteringMode filter)
+    public void Readings_round_trip_through_the_bosch_compensation_for_every_oversampling(Oversampling sampling, Bmx280FilteringMode filter)
     {
         var signal = new SettableSignal(20.0, 1013.25, 45.0);
         var chip = new Bme280Chip(signal, new VirtualTimeProvider()) { Traffic = new BusTrafficLog() };
