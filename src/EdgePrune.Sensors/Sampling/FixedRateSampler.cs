@@ -52,7 +52,7 @@ public sealed class FixedRateSampler
         long slot = 0;
         Fault? fault = TryOpen(out string? openError) ? null : BeginFault(0, TimeSpan.Zero, openError!);
 
-        while (!cancellationToken.IsCancellationRequested && !(_source is IFiniteSource { IsExhausted: true }))
+        while (!cancellationToken.IsCancellationRequested)
         {
             TimeSpan due = SlotTime(slot);
             TimeSpan now = _clock.GetElapsedTime(start);
@@ -64,6 +64,12 @@ public sealed class FixedRateSampler
                 }
 
                 now = _clock.GetElapsedTime(start);
+            }
+
+            // Checked when the slot is due, so a trace ends after its last row instead of repeating it.
+            if (_source is IFiniteSource { IsExhausted: true })
+            {
+                break;
             }
 
             long late = (long)((now - due).Ticks / _period.Ticks);

@@ -164,7 +164,8 @@ public sealed class SensorTrace
             line.Append(Times[i].ToString("0.000###", CultureInfo.InvariantCulture));
             foreach (float value in Rows[i])
             {
-                line.Append(',').Append(value.ToString("0.#####", CultureInfo.InvariantCulture));
+                // Through double: float custom formats keep only 7 significant digits, which would cut 5 decimals above 100.
+                line.Append(',').Append(((double)value).ToString("0.#####", CultureInfo.InvariantCulture));
             }
 
             if (Labels is not null)
