@@ -1,3 +1,4 @@
+using EdgePrune.TestSupport;
 using EdgePrune.Core.Data;
 using EdgePrune.Core.Ir;
 
@@ -10,9 +11,7 @@ namespace EdgePrune.Cli.Tests;
 /// </summary>
 internal static class QuantizeTestModels
 {
-    public static string Root { get; } = FindRoot();
-
-    public static string MnistFile(string name) => Path.Combine(Root, "samples", "mnist", name);
+    public static string MnistFile(string name) => RepositoryPaths.Mnist(name);
 
     public static Graph LeastSquaresDigits()
     {
@@ -148,18 +147,5 @@ internal static class QuantizeTestModels
         var logits = b.Op("Gemm", [h, b.Initializer("w", Tensor.FromArray(gemmWeights, features - 1, Classes)), b.Initializer("b", Tensor.FromArray(gemmBias, Classes))]);
         b.Output(logits);
         return b.Build();
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EdgePrune.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("EdgePrune.sln not found above the test directory");
     }
 }

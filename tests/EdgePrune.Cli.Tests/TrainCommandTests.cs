@@ -11,7 +11,7 @@ namespace EdgePrune.Cli.Tests;
 /// </summary>
 public class TrainCommandTests
 {
-    private static readonly string Mnist = Path.Combine(RepositoryRoot(), "samples", "mnist");
+    private static readonly string Mnist = Path.Combine(RepositoryPaths.Root, "samples", "mnist");
     private static readonly string Images = Path.Combine(Mnist, "train-images-idx3-ubyte.gz");
     private static readonly string Labels = Path.Combine(Mnist, "train-labels-idx1-ubyte.gz");
 
@@ -114,18 +114,5 @@ public class TrainCommandTests
         Assert.Single(run.StderrLines);
         Assert.Contains("label 7", run.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(temp.File("out.onnx")));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EdgePrune.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("EdgePrune.sln not found above the test binaries");
     }
 }

@@ -133,7 +133,7 @@ public static class QuantizeCommand
         text.AppendLine(c, $"weights: {report.Fp32WeightBytes} bytes fp32 -> {report.QuantizedWeightBytes} bytes quantized ({report.CompressionRatio:F1}x); relative errors on {report.ErrorSamples} calibration samples");
         if (evaluation is { } e)
         {
-            text.AppendLine(c, $"accuracy on {e.Samples} samples: fp32 {e.Fp32Accuracy:P2}, int8 QDQ (ONNX Runtime) {e.QdqAccuracy:P2} ({e.LossPoints:+0.00;-0.00;0.00} pt loss), integer executor {e.IntegerAccuracy:P2}");
+            text.AppendLine(c, $"accuracy on {e.Samples} samples: fp32 {e.Fp32Accuracy:P2}, QDQ (ONNX Runtime) {e.QdqAccuracy:P2} ({e.LossPoints:+0.00;-0.00;0.00} pt loss), integer executor {e.IntegerAccuracy:P2}");
             text.AppendLine(c, $"integer executor vs ONNX Runtime: argmax agrees on {e.ArgMaxAgreements}/{e.Samples}, int8 outputs within {e.MaxLsbDifference} LSB");
         }
 

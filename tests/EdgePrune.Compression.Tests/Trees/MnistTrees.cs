@@ -1,3 +1,4 @@
+using EdgePrune.TestSupport;
 using EdgePrune.Core.Trees;
 using EdgePrune.Training.Trees;
 
@@ -6,9 +7,9 @@ namespace EdgePrune.Compression.Tests.Trees;
 /// <summary>Trees grown once per test run on the sample digits and shared by the pruning and C-export tests.</summary>
 internal static class MnistTrees
 {
-    private static readonly Lazy<TreeEnsemble> FullTreeValue = new(() => CartTrainer.Train(MnistSamples.Train, new CartOptions()));
+    private static readonly Lazy<TreeEnsemble> FullTreeValue = new(() => CartTrainer.Train(MnistTreeSamples.Train, new CartOptions()));
 
-    private static readonly Lazy<TreeEnsemble> ForestValue = new(() => CartTrainer.TrainForest(MnistSamples.Train, new ForestOptions { TreeCount = 16, Seed = 11 }));
+    private static readonly Lazy<TreeEnsemble> ForestValue = new(() => CartTrainer.TrainForest(MnistTreeSamples.Train, new ForestOptions { TreeCount = 16, Seed = 11 }));
 
     /// <summary>A fully grown Gini tree on all 8,000 training digits.</summary>
     public static TreeEnsemble FullTree => FullTreeValue.Value;

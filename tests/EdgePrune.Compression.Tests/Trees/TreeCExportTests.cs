@@ -111,14 +111,14 @@ public class TreeCExportTests(ITestOutputHelper output)
     [InlineData(CTreeLayout.NodeArrays)]
     public void Full_mnist_tree_in_C_matches_OnnxRuntime_bit_for_bit_on_2000_held_out_digits(CTreeLayout layout)
     {
-        var test = MnistSamples.Test;
+        var test = MnistTreeSamples.Test;
         AssertMatchesOrt(MnistTrees.FullTree, MnistTrees.FullTree, new CTreeOptions { Name = "mnist_tree", Layout = layout }, FloatBytes(test.Features), test.Features, 784);
     }
 
     [Fact]
     public void Mnist_forest_in_C_with_float_and_uint8_features_matches_OnnxRuntime_on_2000_held_out_digits()
     {
-        var test = MnistSamples.Test;
+        var test = MnistTreeSamples.Test;
         var forest = MnistTrees.Forest;
         AssertMatchesOrt(forest, forest, new CTreeOptions { Name = "mnist_forest" }, FloatBytes(test.Features), test.Features, 784);
 

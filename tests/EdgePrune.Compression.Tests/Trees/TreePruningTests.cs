@@ -14,15 +14,15 @@ public class TreePruningTests(ITestOutputHelper output)
     public void Cost_complexity_pruning_by_cross_validation_shrinks_mnist_tree_without_losing_held_out_accuracy_in_OnnxRuntime()
     {
         var full = MnistTrees.FullTree;
-        var stats = NodeStatistics.Collect(full.Trees[0], MnistSamples.Train, full.TargetCount);
-        var best = CostComplexityPruner.ChooseByCrossValidation(full, stats, MnistSamples.Train, new CartOptions(), folds: 4, oneStandardError: false, seed: 1);
+        var stats = NodeStatistics.Collect(full.Trees[0], MnistTreeSamples.Train, full.TargetCount);
+        var best = CostComplexityPruner.ChooseByCrossValidation(full, stats, MnistTreeSamples.Train, new CartOptions(), folds: 4, oneStandardError: false, seed: 1);
         var oneSe = best.Rechoose(oneStandardError: true);
         var prunedBest = full with { Trees = [CostComplexityPruner.Apply(stats, best.ChosenStep)] };
         var prunedOneSe = full with { Trees = [CostComplexityPruner.Apply(stats, oneSe.ChosenStep)] };
 
-        double before = MnistTrees.Accuracy(OrtLabels(full, MnistSamples.Test), MnistSamples.Test);
-        double afterBest = MnistTrees.Accuracy(OrtLabels(prunedBest, MnistSamples.Test), MnistSamples.Test);
-        double afterOneSe = MnistTrees.Accuracy(OrtLabels(prunedOneSe, MnistSamples.Test), MnistSamples.Test);
+        double before = MnistTrees.Accuracy(OrtLabels(full, MnistTreeSamples.Test), MnistTreeSamples.Test);
+        double afterBest = MnistTrees.Accuracy(OrtLabels(prunedBest, MnistTreeSamples.Test), MnistTreeSamples.Test);
+        double afterOneSe = MnistTrees.Accuracy(OrtLabels(prunedOneSe, MnistTreeSamples.Test), MnistTreeSamples.Test);
         output.WriteLine($"path: {best.Path.Count} steps; full {full.NodeCount} nodes {before:P2}");
         output.WriteLine($"best cv: #{best.Chosen} alpha {best.ChosenStep.Alpha:G4} {prunedBest.NodeCount} nodes {afterBest:P2}");
         output.WriteLine($"1-SE: #{oneSe.Chosen} alpha {oneSe.ChosenStep.Alpha:G4} {prunedOneSe.NodeCount} nodes {afterOneSe:P2}");
@@ -78,17 +78,17 @@ public class TreePruningTests(ITestOutputHelper output)
     public void Alpha_by_validation_and_reduced_error_pruning_keep_held_out_accuracy_in_OnnxRuntime()
     {
         // Grow on 6,000 digits, choose / prune on the other 2,000, judge on the 2,000 test digits.
-        var grow = MnistSamples.Train.Subset([.. Enumerable.Range(0, 6000)]);
-        var validation = MnistSamples.Train.Subset([.. Enumerable.Range(6000, 2000)]);
+        var grow = MnistTreeSamples.Train.Subset([.. Enumerable.Range(0, 6000)]);
+        var validation = MnistTreeSamples.Train.Subset([.. Enumerable.Range(6000, 2000)]);
         var full = CartTrainer.Train(grow, new CartOptions());
         var fit = NodeStatistics.Collect(full.Trees[0], grow, full.TargetCount);
-        double before = MnistTrees.Accuracy(OrtLabels(full, MnistSamples.Test), MnistSamples.Test);
+        double before = MnistTrees.Accuracy(OrtLabels(full, MnistTreeSamples.Test), MnistTreeSamples.Test);
 
         var choice = CostComplexityPruner.ChooseByValidation(full, fit, validation, oneStandardError: true);
         var ccp = full with { Trees = [CostComplexityPruner.Apply(fit, choice.ChosenStep)] };
         var rep = full with { Trees = [ReducedErrorPruner.Prune(fit, NodeStatistics.Collect(full.Trees[0], validation, full.TargetCount))] };
-        double ccpAccuracy = MnistTrees.Accuracy(OrtLabels(ccp, MnistSamples.Test), MnistSamples.Test);
-        double repAccuracy = MnistTrees.Accuracy(OrtLabels(rep, MnistSamples.Test), MnistSamples.Test);
+        double ccpAccuracy = MnistTrees.Accuracy(OrtLabels(ccp, MnistTreeSamples.Test), MnistTreeSamples.Test);
+        double repAccuracy = MnistTrees.Accuracy(OrtLabels(rep, MnistTreeSamples.Test), MnistTreeSamples.Test);
         output.WriteLine($"full {full.NodeCount} nodes {before:P2}; ccp (validation, 1-SE) {ccp.NodeCount} nodes {ccpAccuracy:P2}; rep {rep.NodeCount} nodes {repAccuracy:P2}");
         Assert.True(ccp.NodeCount * 3 <= full.NodeCount);
         Assert.True(rep.NodeCount * 2 <= full.NodeCount);
@@ -105,7 +105,7 @@ public class TreePruningTests(ITestOutputHelper output)
     public void Dropping_forest_trees_keeps_validation_accuracy_in_OnnxRuntime()
     {
         var forest = MnistTrees.Forest;
-        var validation = MnistSamples.Test.Subset([.. Enumerable.Range(0, 1000)]);
+        var validation = MnistTreeSamples.Test.Subset([.. Enumerable.Range(0, 1000)]);
         var smaller = TreeDropper.DropTrees(forest, validation);
         double before = MnistTrees.Accuracy(OrtLabels(forest, validation), validation);
         double after = MnistTrees.Accuracy(OrtLabels(smaller, validation), validation);
@@ -123,8 +123,8 @@ public class TreePruningTests(ITestOutputHelper output)
         {
             var quantized = ThresholdQuantizer.ForIntegerFeatures(model, 0, 255);
             Assert.Equal("uint8_t", ThresholdQuantizer.IntegerThresholdType(quantized));
-            var a = OrtTreeOracle.Run(TreeEnsembleExporter.ToBytes(model), MnistSamples.Test.Features, 784);
-            var b = OrtTreeOracle.Run(TreeEnsembleExporter.ToBytes(quantized), MnistSamples.Test.Features, 784);
+            var a = OrtTreeOracle.Run(TreeEnsembleExporter.ToBytes(model), MnistTreeSamples.Test.Features, 784);
+            var b = OrtTreeOracle.Run(TreeEnsembleExporter.ToBytes(quantized), MnistTreeSamples.Test.Features, 784);
             Assert.Equal(a.Labels, b.Labels);
             Assert.Equal(a.Scores, b.Scores);
         }

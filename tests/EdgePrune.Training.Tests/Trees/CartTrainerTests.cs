@@ -11,41 +11,41 @@ public class CartTrainerTests(ITestOutputHelper output)
     [Fact]
     public void Full_tree_on_mnist_exports_and_OnnxRuntime_agrees_on_all_2000_held_out_digits()
     {
-        _ = MnistSamples.Train;
+        _ = MnistTreeSamples.Train;
         var cpu = CpuClock.Start();
-        var tree = CartTrainer.Train(MnistSamples.Train, new CartOptions());
+        var tree = CartTrainer.Train(MnistTreeSamples.Train, new CartOptions());
         output.WriteLine($"full CART: {tree.NodeCount} nodes, depth {tree.MaxDepth}, {cpu.Seconds:F2} s CPU");
 
         // CPU time, not wall time: the test machine is shared. Generous for a Debug build.
         Assert.True(cpu.Seconds < 20, $"training took {cpu.Seconds:F1} s of CPU");
 
-        var ort = OrtTreeOracle.Run(TreeEnsembleExporter.ToBytes(tree), MnistSamples.Test.Features, 784);
-        var ours = TreeEnsembleEvaluator.Predict(tree, MnistSamples.Test.Features);
+        var ort = OrtTreeOracle.Run(TreeEnsembleExporter.ToBytes(tree), MnistTreeSamples.Test.Features, 784);
+        var ours = TreeEnsembleEvaluator.Predict(tree, MnistTreeSamples.Test.Features);
         Assert.Equal(ort.Labels, ours.Classes.Select(tree.LabelText).ToArray());
         Assert.Equal(ort.Scores, ours.Scores);
-        double accuracy = Accuracy(ort.Labels, MnistSamples.Test);
+        double accuracy = Accuracy(ort.Labels, MnistTreeSamples.Test);
         output.WriteLine($"held-out accuracy {accuracy:P2}");
         Assert.InRange(accuracy, 0.75, 1.0);
 
         // A fully grown tree separates every training sample whose features differ.
-        var trainPredictions = TreeEnsembleEvaluator.Predict(tree, MnistSamples.Train.Features).Classes;
-        Assert.True(trainPredictions.SequenceEqual(MnistSamples.Train.Classes!));
+        var trainPredictions = TreeEnsembleEvaluator.Predict(tree, MnistTreeSamples.Train.Features).Classes;
+        Assert.True(trainPredictions.SequenceEqual(MnistTreeSamples.Train.Classes!));
     }
 
     [Fact]
     public void Forest_on_mnist_exports_and_OnnxRuntime_agrees_on_all_2000_held_out_digits()
     {
-        _ = MnistSamples.Train;
+        _ = MnistTreeSamples.Train;
         var cpu = CpuClock.Start();
-        var forest = CartTrainer.TrainForest(MnistSamples.Train, new ForestOptions { TreeCount = 12, Seed = 3 });
+        var forest = CartTrainer.TrainForest(MnistTreeSamples.Train, new ForestOptions { TreeCount = 12, Seed = 3 });
         output.WriteLine($"forest: {forest.NodeCount} nodes, {cpu.Seconds:F2} s CPU");
         Assert.True(cpu.Seconds < 40, $"training took {cpu.Seconds:F1} s of CPU");
 
-        var ort = OrtTreeOracle.Run(TreeEnsembleExporter.ToBytes(forest), MnistSamples.Test.Features, 784);
-        var ours = TreeEnsembleEvaluator.Predict(forest, MnistSamples.Test.Features);
+        var ort = OrtTreeOracle.Run(TreeEnsembleExporter.ToBytes(forest), MnistTreeSamples.Test.Features, 784);
+        var ours = TreeEnsembleEvaluator.Predict(forest, MnistTreeSamples.Test.Features);
         Assert.Equal(ort.Labels, ours.Classes.Select(forest.LabelText).ToArray());
         Assert.Equal(ort.Scores, ours.Scores);
-        double accuracy = Accuracy(ort.Labels, MnistSamples.Test);
+        double accuracy = Accuracy(ort.Labels, MnistTreeSamples.Test);
         output.WriteLine($"held-out accuracy {accuracy:P2}");
         Assert.InRange(accuracy, 0.88, 1.0);
     }
@@ -54,21 +54,21 @@ public class CartTrainerTests(ITestOutputHelper output)
     public void Forest_training_is_reproducible_for_a_seed_whatever_the_thread_schedule()
     {
         var options = new ForestOptions { TreeCount = 4, Seed = 9, Tree = new CartOptions { MaxDepth = 10 } };
-        var first = CartTrainer.TrainForest(MnistSamples.Train, options);
-        var second = CartTrainer.TrainForest(MnistSamples.Train, options);
+        var first = CartTrainer.TrainForest(MnistTreeSamples.Train, options);
+        var second = CartTrainer.TrainForest(MnistTreeSamples.Train, options);
         Assert.Equal(TreeEnsembleExporter.ToBytes(first), TreeEnsembleExporter.ToBytes(second));
-        Assert.NotEqual(TreeEnsembleExporter.ToBytes(first), TreeEnsembleExporter.ToBytes(CartTrainer.TrainForest(MnistSamples.Train, options with { Seed = 10 })));
+        Assert.NotEqual(TreeEnsembleExporter.ToBytes(first), TreeEnsembleExporter.ToBytes(CartTrainer.TrainForest(MnistTreeSamples.Train, options with { Seed = 10 })));
     }
 
     [Fact]
     public void Depth_and_leaf_limits_hold_and_entropy_trees_export()
     {
-        var small = CartTrainer.Train(MnistSamples.Train, new CartOptions { Criterion = SplitCriterion.Entropy, MaxDepth = 6, MinSamplesLeaf = 5 });
+        var small = CartTrainer.Train(MnistTreeSamples.Train, new CartOptions { Criterion = SplitCriterion.Entropy, MaxDepth = 6, MinSamplesLeaf = 5 });
         Assert.True(small.MaxDepth <= 6);
-        var limited = CartTrainer.Train(MnistSamples.Train, new CartOptions { MaxLeaves = 40 });
+        var limited = CartTrainer.Train(MnistTreeSamples.Train, new CartOptions { MaxLeaves = 40 });
         Assert.Equal(40, limited.LeafCount);
-        var ort = OrtTreeOracle.Run(TreeEnsembleExporter.ToBytes(limited), MnistSamples.Test.Features, 784);
-        Assert.Equal(ort.Labels, TreeEnsembleEvaluator.Predict(limited, MnistSamples.Test.Features).Classes.Select(limited.LabelText).ToArray());
+        var ort = OrtTreeOracle.Run(TreeEnsembleExporter.ToBytes(limited), MnistTreeSamples.Test.Features, 784);
+        Assert.Equal(ort.Labels, TreeEnsembleEvaluator.Predict(limited, MnistTreeSamples.Test.Features).Classes.Select(limited.LabelText).ToArray());
     }
 
     [Fact]
