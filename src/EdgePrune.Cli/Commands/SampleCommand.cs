@@ -1,80 +1,64 @@
 using System.CommandLine;
+using EdgePrune.Compression.Quantization;
 using EdgePrune.Core.Devices;
-using EdgePrune.Core.Ir;
-using EdgePrune.Core.Onnx;
-using EdgePrune.Core.Ops;
 
 namespace EdgePrune.Cli.Commands;
 
 /// <summary>
-/// <c>edgeprune sample</c>: the newcomer's demo. Builds an MNIST-shaped MLP (784-128-10, fixed pseudo-random
-/// weights) in code, saves it as ONNX, then runs <c>inspect</c> against two device profiles and <c>check</c>.
+/// <c>edgeprune sample</c>: the newcomer's demo, on the committed LeNet-300-100 (trained by EdgePrune on the real
+/// MNIST digits in samples/) and a microcontroller profile: inspect it against the device, check it against ONNX
+/// Runtime on real digits, quantize it to int8 with calibration and measure accuracy, inspect the int8 model
+/// against the device again, and export it as <c>.epb</c> and verify that file against ONNX Runtime.
 /// </summary>
 public static class SampleCommand
 {
-    private static readonly string[] Devices = ["qemu-mps2-an386", "arduino-uno"];
+    public const string Device = "arduino-nano-33-ble-sense";
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var command = new Command("sample", "demo: build a small MLP, inspect it against two devices, and check it against ONNX Runtime");
-        command.SetAction(_ => CommandRunner.Run(stderr, () => Execute(stdout)));
+        var command = new Command("sample", "demo: inspect, check, quantize, export and verify the sample LeNet-300-100 on real MNIST digits for an nRF52840 board");
+        command.SetAction(_ => CommandRunner.Run(stderr, () => Execute(stdout, stderr)));
         return command;
     }
 
-    public static int Execute(TextWriter stdout)
+    public static int Execute(TextWriter stdout, TextWriter stderr)
     {
+        string model = SampleFiles.Model("lenet-300-100.onnx");
+        string trainImages = SampleFiles.Mnist("train-images-idx3-ubyte.gz");
+        string testImages = SampleFiles.Mnist("test-images-idx3-ubyte.gz");
+        string testLabels = SampleFiles.Mnist("test-labels-idx1-ubyte.gz");
+        DeviceProfiles.Load(Device);
+
         string dir = Directory.CreateTempSubdirectory("edgeprune-sample-").FullName;
         try
         {
-            string path = Path.Combine(dir, "mlp-784-128-10.onnx");
-            OnnxExporter.Save(new Model { Graph = ShapeInference.Infer(Mlp(), "sample") }, path);
-            stdout.WriteLine($"# An MNIST-shaped MLP (784-128-10, Gemm/Relu/Add) built in code and saved to {path}");
-            foreach (string device in Devices)
+            string int8 = Path.Combine(dir, "lenet-300-100.int8.onnx");
+            string epb = Path.Combine(dir, "lenet-300-100.epb");
+            int worst = 0;
+            void Step(string commandLine, Func<int> run)
             {
                 stdout.WriteLine();
-                if (!File.Exists(Path.Combine(DeviceProfiles.DefaultDirectory, device + ".json")))
-                {
-                    stdout.WriteLine($"# (device profile '{device}' not found in {DeviceProfiles.DefaultDirectory}; skipping it)");
-                    continue;
-                }
-
-                stdout.WriteLine($"$ edgeprune inspect {path} --device {device}");
-                InspectCommand.Execute(path, device, json: false, stdout);
+                stdout.WriteLine($"$ edgeprune {commandLine}");
+                worst = Math.Max(worst, run());
             }
 
-            stdout.WriteLine();
-            stdout.WriteLine($"$ edgeprune check {path}");
-            return CheckCommand.Execute(path, seed: 0, json: false, stdout);
+            stdout.WriteLine($"# The sample: {model}, trained by EdgePrune on 8,000 real MNIST digits (samples/models/README.md),");
+            stdout.WriteLine($"# taken to a {Device} board. Outputs go to {dir} and are deleted at the end.");
+            Step($"inspect {model} --device {Device}", () => InspectCommand.Execute(model, Device, json: false, stdout));
+            Step($"check {model} --inputs {testImages}", () => CheckCommand.Execute(model, seed: 0, json: false, stdout, testImages));
+            Step($"quantize {model} -o {int8} --calib {trainImages} --calib-samples 500 --eval {testImages} --labels {testLabels}", () =>
+                QuantizeCommand.Execute(
+                    new QuantizeCommand.Request(model, int8, trainImages, CalibrationMethod.MinMax, 99.99, WeightPrecision.Int8, null, 500, testImages, testLabels, Json: false),
+                    stdout,
+                    stderr));
+            Step($"inspect {int8} --device {Device}", () => InspectCommand.Execute(int8, Device, json: false, stdout));
+            Step($"export {model} --format epb -o {epb}", () => ExportCommand.Execute(model, "epb", epb, dense: false, json: false, stdout));
+            Step($"verify {epb} --reference {model} --inputs {testImages}", () => VerifyCommand.Execute(epb, model, testImages, seed: 0, json: false, stdout));
+            return worst;
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
-    }
-
-    /// <summary>x[N,784] → Gemm(+bias) → Relu → Gemm → Add(bias) → logits[N,10]; weights uniform in ±1/√fan-in from a fixed seed.</summary>
-    private static Graph Mlp()
-    {
-        var random = new Random(784);
-        Tensor Uniform(int fanIn, params int[] shape)
-        {
-            float limit = 1f / MathF.Sqrt(fanIn);
-            var data = new float[Tensor.ElementCountOf(shape)];
-            for (int i = 0; i < data.Length; i++)
-            {
-                data[i] = (float)(random.NextDouble() * 2 - 1) * limit;
-            }
-
-            return Tensor.FromArray(data, shape);
-        }
-
-        var b = new GraphBuilder(name: "mnist_mlp");
-        string x = b.Input("image", DataType.Float, Dim.Named("N"), 784);
-        string hidden = b.Op("Gemm", [x, b.Initializer("fc1.weight", Uniform(784, 784, 128)), b.Initializer("fc1.bias", Uniform(784, 128))]);
-        string activated = b.Op("Relu", [hidden]);
-        string scores = b.Op("Gemm", [activated, b.Initializer("fc2.weight", Uniform(128, 128, 10))]);
-        string logits = b.Op("Add", [scores, b.Initializer("fc2.bias", Uniform(128, 10))]);
-        b.Output(logits);
-        return b.Build();
     }
 }

@@ -29,7 +29,7 @@ public static class ArenaPlanner
     /// <summary>Plans the activations of <paramref name="graph"/>; runs shape inference first when value types are missing.</summary>
     public static ArenaPlan Plan(Graph graph, string sourceName) => Plan(Requests(graph, sourceName));
 
-    /// <summary>The buffer requests (size and lifetime of every non-constant value) of a graph.</summary>
+    /// <summary>The buffer requests (size and lifetime of every value computed from the graph inputs) of a graph.</summary>
     public static IReadOnlyList<BufferRequest> Requests(Graph graph, string sourceName)
     {
         var typed = graph.Nodes.SelectMany(n => n.Outputs).Any(o => o.Length > 0 && graph.TypeOf(o) is null)
@@ -44,9 +44,18 @@ public static class ArenaPlanner
             last.TryAdd(input.Name, 0);
         }
 
+        // A node that reads only constants (DequantizeLinear of int8 weights in a QDQ model) computes a constant:
+        // the device stores it with the weights, or folds it, instead of holding it in the arena.
+        var constants = new HashSet<string>(typed.Initializers.Keys.Where(name => !first.ContainsKey(name)), StringComparer.Ordinal);
         for (int step = 0; step < typed.Nodes.Length; step++)
         {
             var node = typed.Nodes[step];
+            if (node.Inputs.All(i => i.Length == 0 || constants.Contains(i)))
+            {
+                constants.UnionWith(node.Outputs.Where(o => o.Length > 0));
+                continue;
+            }
+
             foreach (string input in node.Inputs)
             {
                 if (first.ContainsKey(input))

@@ -31,6 +31,25 @@ public class ArenaPlannerTests
     }
 
     [Fact]
+    public void Dequantized_weights_of_a_QDQ_model_are_not_planned_as_activations()
+    {
+        // x[1,100] -MatMul(DequantizeLinear(w int8[100,50]))-> y[1,50]: the dequantized weights (20,000 bytes)
+        // are a constant the device keeps with the weights; the arena holds x (400) and y (200).
+        var b = new GraphBuilder(opset: 13);
+        string x = b.Input("x", DataType.Float, 1, 100);
+        string w = b.Op("DequantizeLinear", [b.Initializer("w", Tensor.Zeros(DataType.Int8, 100, 50)), b.Initializer("scale", Tensor.Scalar(0.1f))]);
+        string y = b.Op("MatMul", [x, w]);
+        b.Output(y);
+
+        var plan = ArenaPlanner.Plan(b.Build(), "qdq");
+
+        Assert.Equal(new PlannedBuffer(x, 0, 400, 0, 1), plan[x]);
+        Assert.Equal(new PlannedBuffer(y, 400, 200, 1, 1), plan[y]);
+        Assert.Equal(2, plan.Buffers.Count);
+        Assert.Equal(600, plan.PeakBytes);
+    }
+
+    [Fact]
     public void Residual_diamond_matches_hand_computed_plan()
     {
         // x -Gemm-> a -Relu-> b -Gemm-> c; d = Add(a, c). Every value is float[1,64] = 256 bytes.
