@@ -12,7 +12,7 @@ public class FixedPointTests
     [InlineData(5, 1 << 29, 1)] // 1.25 → 1
     [InlineData(int.MinValue, int.MinValue, int.MaxValue)] // the saturating case
     public void SaturatingRoundingDoublingHighMul_matches_hand_computed_values(int a, int b, int expected) =>
-        Assert.Equal(expected, FixedPoint.SaturatingRoundingDoublingHighMul(a, b));
+        Assert.Equal(expected, EdgePrune.Runtime.Kernels.FixedPoint.SaturatingRoundingDoublingHighMul(a, b));
 
     [Theory]
     [InlineData(5, 1, 3)] // 2.5 → 3
@@ -23,7 +23,7 @@ public class FixedPointTests
     [InlineData(-6, 2, -2)] // −1.5 → −2
     [InlineData(100, 0, 100)]
     public void RoundingDivideByPot_rounds_half_away_from_zero(int x, int exponent, int expected) =>
-        Assert.Equal(expected, FixedPoint.RoundingDivideByPot(x, exponent));
+        Assert.Equal(expected, EdgePrune.Runtime.Kernels.FixedPoint.RoundingDivideByPOT(x, exponent));
 
     [Theory]
     [InlineData(0.5, 1 << 30, 0)]
