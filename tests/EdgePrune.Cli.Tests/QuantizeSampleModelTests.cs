@@ -39,4 +39,19 @@ public sealed class QuantizeSampleModelTests : IDisposable
             Assert.InRange(evaluation.GetProperty("max_lsb_difference").GetInt32(), 0, 1);
         }
     }
+
+    [Fact]
+    public void Int8_epb_written_by_quantize_runs_in_the_device_runtime_and_agrees_with_the_fp32_model_in_OnnxRuntime()
+    {
+        string epb = _dir.File("lenet5.epb");
+        var quantize = CliRun.Of(
+            "quantize", RepositoryPaths.SampleModel("lenet5.onnx"), "-o", _dir.File("q.onnx"), "--epb", epb,
+            "--calib", RepositoryPaths.Mnist("train-images-idx3-ubyte.gz"), "--calib-samples", "200");
+        Assert.True(quantize.ExitCode == 0, quantize.Stderr);
+
+        var verify = CliRun.Of("verify", epb, "--reference", RepositoryPaths.SampleModel("lenet5.onnx"), "--inputs", RepositoryPaths.Mnist("test-images-idx3-ubyte.gz"));
+
+        Assert.True(verify.ExitCode == 0, verify.Stdout + verify.Stderr);
+        Assert.Contains(verify.StdoutLines, l => l.StartsWith("/", StringComparison.Ordinal) && l.Contains("(int8) vs ONNX Runtime", StringComparison.Ordinal));
+    }
 }

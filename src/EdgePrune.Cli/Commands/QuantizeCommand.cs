@@ -7,6 +7,7 @@ using EdgePrune.Core;
 using EdgePrune.Core.Data;
 using EdgePrune.Core.Ir;
 using EdgePrune.Core.Onnx;
+using EdgePrune.Export.Epb;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Tensor = EdgePrune.Core.Ir.Tensor;
@@ -35,9 +36,10 @@ public static class QuantizeCommand
         var eval = new Option<string?>("--eval") { Description = "evaluation inputs (same formats as --calib)" };
         var labels = new Option<string?>("--labels") { Description = "class labels of --eval (one integer per sample)" };
         var json = new Option<bool>("--json") { Description = "print the report as JSON (fields in docs/quantization.md)" };
+        var epb = new Option<string?>("--epb") { Description = "also write the int8 model as a .epb file for the device runtime (8-bit weights only)" };
         var command = new Command("quantize", "quantize a model to int8 (or int4/mixed weights) with calibration data and write it as QDQ ONNX")
         {
-            model, output, calib, method, percentile, bits, budget, samples, eval, labels, json,
+            model, output, calib, method, percentile, bits, budget, samples, eval, labels, json, epb,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, () => Execute(
             new Request(
@@ -51,7 +53,8 @@ public static class QuantizeCommand
                 parse.GetValue(samples),
                 parse.GetValue(eval),
                 parse.GetValue(labels),
-                parse.GetValue(json)),
+                parse.GetValue(json),
+                parse.GetValue(epb)),
             stdout,
             stderr)));
         return command;
@@ -68,7 +71,8 @@ public static class QuantizeCommand
         int CalibSamples,
         string? Eval,
         string? Labels,
-        bool Json);
+        bool Json,
+        string? Epb = null);
 
     public static int Execute(Request request, TextWriter stdout, TextWriter stderr)
     {
@@ -96,6 +100,12 @@ public static class QuantizeCommand
         byte[] qdqBytes = OnnxExporter.ToBytes(qdq);
         EdgePrune.Core.IO.AtomicFile.WriteAllBytes(request.Output, qdqBytes);
         stderr.WriteLine($"edgeprune: wrote {request.Output}");
+        if (request.Epb is not null)
+        {
+            var export = EpbWriter.Write(quantized.Graph, new EpbWriteOptions { SourceModel = modelBytes, Quantization = EpbQuantizationBuilder.From(quantized) });
+            EdgePrune.Core.IO.AtomicFile.WriteAllBytes(request.Epb, export.Bytes);
+            stderr.WriteLine($"edgeprune: wrote {request.Epb} ({export.Report.TotalBytes} bytes, int8)");
+        }
 
         var report = QuantizationReport.Create(quantized, calibration);
         EvaluationResult? evaluation = null;

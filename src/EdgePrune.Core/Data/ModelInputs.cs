@@ -3,8 +3,9 @@ using EdgePrune.Core.Ir;
 namespace EdgePrune.Core.Data;
 
 /// <summary>
-/// Turns data read from a file into a feed for one model input: converts the element type to the input's,
-/// and reshapes a batch of samples to the input's per-sample shape (IDX digits [N,28,28] feed an input
+/// Turns data read from a file into a feed for one model input: converts the element type to the input's
+/// (uint8 data, such as IDX images, is scaled by 1/255 to [0, 1], the convention training, calibration and
+/// evaluation share), and reshapes a batch of samples to the input's per-sample shape (IDX digits [N,28,28] feed an input
 /// [N,1,28,28] or [N,784]). A shape that cannot be matched is an error naming both shapes.
 /// </summary>
 public static class ModelInputs
@@ -59,6 +60,11 @@ public static class ModelInputs
         }
 
         var values = data.ToFloatArray();
+        if (data.DataType == DataType.UInt8)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Multiply(values, 1f / 255f, values);
+        }
+
         int[] shape = ShapeFor(data.Shape.ToArray(), type, input.Name, source);
         return Tensor.FromArray(values, shape);
     }

@@ -9,7 +9,7 @@ public sealed class ModelInputsTests
     private static readonly ValueInfo ImageInput = new("image", new TensorType(DataType.Float, [Dim.Named("N"), 1, 28, 28]));
 
     [Fact]
-    public void Idx_digits_feed_an_image_input_one_sample_per_row_with_the_byte_values_as_floats()
+    public void Idx_digits_feed_an_image_input_one_sample_per_row_scaled_to_the_unit_interval()
     {
         var digits = Tensor.FromArray(Enumerable.Range(0, 2 * 28 * 28).Select(i => (byte)(i % 251)).ToArray(), 2, 28, 28);
 
@@ -17,7 +17,7 @@ public sealed class ModelInputsTests
 
         Assert.Equal([2, 1, 28, 28], feed.Shape.ToArray());
         Assert.Equal(DataType.Float, feed.DataType);
-        Assert.Equal(250f, feed.Span<float>()[250]);
+        Assert.Equal(250f * (1f / 255f), feed.Span<float>()[250]);
         Assert.Equal(0f, feed.Span<float>()[251]);
     }
 
