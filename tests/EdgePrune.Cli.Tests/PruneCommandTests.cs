@@ -57,6 +57,8 @@ public class PruneCommandTests
     [InlineData("--pattern", "3:4", "unknown sparsity pattern '3:4'")]
     [InlineData("--pattern", "block:4", "unknown sparsity pattern 'block:4'")]
     [InlineData("--scope", "net", "unknown --scope 'net'")]
+    [InlineData("--pattern", "1:4", "pattern 1:4 always gives sparsity 0.75")]
+    [InlineData("--finetune", "0", "--finetune needs at least 1 epoch")]
     public void Bad_requests_exit_2_with_one_line_and_write_nothing(string option, string value, string expected)
     {
         using var dir = new TempDirectory();

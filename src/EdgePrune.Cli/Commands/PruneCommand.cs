@@ -17,7 +17,7 @@ namespace EdgePrune.Cli.Commands;
 
 /// <summary>
 /// <c>edgeprune prune MODEL -o OUT.onnx --sparsity S [--pattern unstructured|2:4|1:4|4:8|block:RxC] [--scope layer|global]
-/// [--eval X --labels Y] [--finetune EPOCHS --train X --train-labels Y] [--json]</c>: magnitude pruning of Gemm, MatMul and
+/// [--eval X --labels Y] [--finetune EPOCHS --train X --train-labels Y [--lr LR] [--shift P]] [--json]</c>: magnitude pruning of Gemm, MatMul and
 /// Conv weights, optionally fine-tuned with the zeros pinned, with accuracy before and after judged by ONNX Runtime.
 /// </summary>
 public static class PruneCommand
@@ -35,10 +35,11 @@ public static class PruneCommand
         var train = new Option<string?>("--train") { Description = "training inputs for --finetune" };
         var trainLabels = new Option<string?>("--train-labels") { Description = "class labels of --train" };
         var lr = new Option<float>("--lr") { Description = "peak learning rate of the fine-tuning (Adam, cosine)", DefaultValueFactory = _ => 1e-3f };
+        var shift = new Option<int>("--shift") { Description = "augment fine-tuning images with random shifts of up to this many pixels", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "print a JSON report instead of text" };
         var command = new Command("prune", "zero the smallest weights of Gemm, MatMul and Conv, optionally fine-tune, and report per layer")
         {
-            model, output, sparsity, pattern, scope, eval, labels, finetune, train, trainLabels, lr, json,
+            model, output, sparsity, pattern, scope, eval, labels, finetune, train, trainLabels, lr, shift, json,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, () =>
         {
@@ -54,9 +55,9 @@ public static class PruneCommand
 
             int? epochs = parse.GetValue(finetune);
             string? trainPath = parse.GetValue(train), trainLabelsPath = parse.GetValue(trainLabels);
-            if (epochs is { } e && (e < 1 || trainPath is null || trainLabelsPath is null))
+            if (epochs is { } e && (e < 1 || trainPath is null || trainLabelsPath is null || !(parse.GetValue(lr) > 0) || parse.GetValue(shift) < 0))
             {
-                throw new EdgePruneException("--finetune needs at least 1 epoch, --train and --train-labels");
+                throw new EdgePruneException("--finetune needs at least 1 epoch, --train and --train-labels, a positive --lr and a --shift not negative");
             }
 
             string modelPath = parse.GetRequiredValue(model);
@@ -66,7 +67,7 @@ public static class PruneCommand
             if (epochs is { } n)
             {
                 var data = TrainCommand.LoadData(trainPath!, trainLabelsPath);
-                var training = new TrainingOptions { Epochs = n, LearningRate = parse.GetValue(lr) };
+                var training = new TrainingOptions { Epochs = n, LearningRate = parse.GetValue(lr), ShiftPixels = parse.GetValue(shift) };
                 var tuned = PruningRecovery.Finetune(pruned, data, training,
                     onEpoch: r => stderr.WriteLine($"edgeprune: fine-tuning epoch {r.Epoch}/{r.Epochs}: loss {r.Loss:F4}"));
                 pruned = tuned.Graph;
