@@ -18,6 +18,7 @@ public static class CommandLine
             SampleCommand.Create(stdout, stderr),
             TrainCommand.Create(stdout, stderr),
             FinetuneCommand.Create(stdout, stderr),
+            PruneCommand.Create(stdout, stderr),
             QuantizeCommand.Create(stdout, stderr),
             TreeCommand.Create(stdout, stderr),
             ExportCommand.Create(stdout, stderr),

@@ -1,0 +1,146 @@
+using System.Collections.Immutable;
+using EdgePrune.Core;
+using EdgePrune.Core.Ir;
+
+namespace EdgePrune.Compression.Pruning;
+
+/// <summary>The pruned graph (zeros written into its weights) and what was removed.</summary>
+public sealed record PruningResult(Graph Graph, PruningReport Report);
+
+/// <summary>
+/// Magnitude pruning of the weights of Gemm, MatMul and Conv: the weights (or blocks, scored by mean |w|) of smallest
+/// magnitude become exact zeros. Ties are broken by position so the result is deterministic.
+/// </summary>
+public static class MagnitudePruner
+{
+    public static PruningResult Prune(Graph graph, PruningOptions options)
+    {
+        options.Validate();
+        var matrices = WeightMatrix.Find(graph);
+        if (matrices.Count == 0)
+        {
+            throw new EdgePruneException($"graph '{graph.Name}' has nothing to prune: no Gemm, MatMul or Conv reads a float weight initializer");
+        }
+
+        var values = matrices.Select(m => m.Weights.ToFloatArray()).ToArray();
+        if (options.Pattern.Kind == PatternKind.NOfM)
+        {
+            for (int i = 0; i < matrices.Count; i++)
+            {
+                PruneNOfM(matrices[i], values[i], options.Pattern.N, options.Pattern.M);
+            }
+        }
+        else
+        {
+            var blocks = matrices.Select((m, i) => Blocks(m, values[i], options.Pattern)).ToArray();
+            var chosen = options.Scope == PruningScope.Global
+                ? ChooseGlobal(blocks, options.Sparsity, options.MinKeptPerLayer)
+                : blocks.Select(b => ChooseSmallest(b, (int)Math.Floor(options.Sparsity * b.Length))).ToArray();
+            for (int i = 0; i < matrices.Count; i++)
+            {
+                foreach (int b in chosen[i])
+                {
+                    foreach (int index in blocks[i][b].Indices)
+                    {
+                        values[i][index] = 0f;
+                    }
+                }
+            }
+        }
+
+        var initializers = graph.Initializers;
+        var layers = new List<LayerPruning>();
+        for (int i = 0; i < matrices.Count; i++)
+        {
+            var m = matrices[i];
+            initializers = initializers.SetItem(m.Name, Tensor.FromArray(values[i], m.Weights.Shape.ToArray()));
+            layers.Add(new LayerPruning(m.Node.Describe(), m.Name, values[i].Length, CountNonZeros(m.Weights.ToFloatArray()), CountNonZeros(values[i])));
+        }
+
+        return new PruningResult(graph with { Initializers = initializers }, new PruningReport(options.Pattern, options.Scope, layers));
+    }
+
+    private static long CountNonZeros(float[] values) => values.LongCount(v => v != 0f);
+
+    private readonly record struct Block(int[] Indices, double Score);
+
+    /// <summary>Keeps the N largest |w| of every M consecutive inputs of each output; a shorter last group keeps at most N.</summary>
+    private static void PruneNOfM(WeightMatrix m, float[] values, int n, int groupSize)
+    {
+        var group = new int[groupSize];
+        for (int o = 0; o < m.Outputs; o++)
+        {
+            for (int start = 0; start < m.Inputs; start += groupSize)
+            {
+                int length = Math.Min(groupSize, m.Inputs - start);
+                for (int k = 0; k < length; k++)
+                {
+                    group[k] = m.Index(o, start + k);
+                }
+
+                var order = group[..length].OrderBy(i => Math.Abs(values[i])).ThenByDescending(i => i).ToArray();
+                for (int k = 0; k < length - n; k++)
+                {
+                    values[order[k]] = 0f;
+                }
+            }
+        }
+    }
+
+    private static Block[] Blocks(WeightMatrix m, float[] values, SparsityPattern pattern)
+    {
+        int rows = pattern.Rows, columns = pattern.Columns;
+        var blocks = new List<Block>();
+        for (int o0 = 0; o0 < m.Outputs; o0 += rows)
+        {
+            for (int i0 = 0; i0 < m.Inputs; i0 += columns)
+            {
+                var indices = new List<int>(rows * columns);
+                for (int o = o0; o < Math.Min(o0 + rows, m.Outputs); o++)
+                {
+                    for (int i = i0; i < Math.Min(i0 + columns, m.Inputs); i++)
+                    {
+                        indices.Add(m.Index(o, i));
+                    }
+                }
+
+                blocks.Add(new Block([.. indices], indices.Average(i => Math.Abs((double)values[i]))));
+            }
+        }
+
+        return [.. blocks];
+    }
+
+    private static int[] ChooseSmallest(Block[] blocks, int count) =>
+        Enumerable.Range(0, blocks.Length).OrderBy(b => blocks[b].Score).ThenBy(b => b).Take(count).ToArray();
+
+    /// <summary>
+    /// One threshold over all layers: the globally smallest blocks go first, except that a layer stops losing blocks
+    /// once only its minimum is left, and the next smallest blocks elsewhere take its place.
+    /// </summary>
+    private static int[][] ChooseGlobal(Block[][] blocks, float sparsity, float minKept)
+    {
+        long total = blocks.Sum(b => (long)b.Length);
+        long target = (long)Math.Floor(sparsity * total);
+        var removable = blocks.Select(b => b.Length - Math.Max(1, (int)Math.Ceiling(minKept * b.Length))).ToArray();
+        var chosen = blocks.Select(_ => new List<int>()).ToArray();
+        var ranked = blocks.SelectMany((layer, l) => layer.Select((block, b) => (Layer: l, Block: b, block.Score)))
+            .OrderBy(x => x.Score).ThenBy(x => x.Layer).ThenBy(x => x.Block);
+        long removed = 0;
+        foreach (var (layer, block, _) in ranked)
+        {
+            if (removed == target)
+            {
+                break;
+            }
+
+            if (chosen[layer].Count < removable[layer])
+            {
+                chosen[layer].Add(block);
+                removed++;
+            }
+        }
+
+        return chosen.Select(c => c.ToArray()).ToArray();
+    }
+}
