@@ -1,4 +1,5 @@
 using EdgePrune.Core;
+using EdgePrune.Core.IO;
 
 namespace EdgePrune.Cli;
 
@@ -8,28 +9,8 @@ namespace EdgePrune.Cli;
 /// </summary>
 public static class SampleFiles
 {
-    public static string Directory
-    {
-        get
-        {
-            string? fromEnvironment = Environment.GetEnvironmentVariable("EDGEPRUNE_SAMPLES");
-            if (!string.IsNullOrEmpty(fromEnvironment))
-            {
-                return fromEnvironment;
-            }
-
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, "samples");
-                if (System.IO.Directory.Exists(Path.Combine(candidate, "models")) && System.IO.Directory.Exists(Path.Combine(candidate, "mnist")))
-                {
-                    return candidate;
-                }
-            }
-
-            return Path.Combine(AppContext.BaseDirectory, "samples");
-        }
-    }
+    public static string Directory =>
+        CheckoutFolder.Locate("EDGEPRUNE_SAMPLES", "samples", folder => System.IO.Directory.Exists(Path.Combine(folder, "models")) && System.IO.Directory.Exists(Path.Combine(folder, "mnist")));
 
     public static string Model(string file) => Existing(Path.Combine(Directory, "models", file));
 

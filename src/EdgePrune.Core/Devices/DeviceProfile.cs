@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using EdgePrune.Core.IO;
 
 namespace EdgePrune.Core.Devices;
 
@@ -82,28 +83,8 @@ public static class DeviceProfiles
     /// The <c>devices/</c> folder: $EDGEPRUNE_DEVICES when set, else the nearest <c>devices</c> folder
     /// beside or above the running program (a source checkout), else beside it (an installed tool).
     /// </summary>
-    public static string DefaultDirectory
-    {
-        get
-        {
-            string? fromEnvironment = Environment.GetEnvironmentVariable("EDGEPRUNE_DEVICES");
-            if (!string.IsNullOrEmpty(fromEnvironment))
-            {
-                return fromEnvironment;
-            }
-
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, "devices");
-                if (Directory.Exists(candidate) && Directory.EnumerateFiles(candidate, "*.json").Any())
-                {
-                    return candidate;
-                }
-            }
-
-            return Path.Combine(AppContext.BaseDirectory, "devices");
-        }
-    }
+    public static string DefaultDirectory =>
+        CheckoutFolder.Locate("EDGEPRUNE_DEVICES", "devices", folder => Directory.EnumerateFiles(folder, "*.json").Any());
 
     /// <summary>Loads a profile by name ("stm32f446re") from <see cref="DefaultDirectory"/>, or from a path to a .json file.</summary>
     public static DeviceProfile Load(string nameOrPath)
