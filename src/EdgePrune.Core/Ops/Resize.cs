@@ -84,6 +84,12 @@ public sealed class Resize : Operator
             return;
         }
 
+        if (opset < 13 && (node.Inputs.Length < 2 || node.Inputs[1].Length == 0))
+        {
+            // Operators.md#Resize-11: roi is a required input until opset 13 (ONNX Runtime refuses a model without it).
+            problems.Add($"input roi is required at opset {opset} (it became optional in opset 13); give it as an empty float tensor");
+        }
+
         string transform = node.GetString("coordinate_transformation_mode", "half_pixel");
         if (!Transforms.ContainsKey(transform))
         {

@@ -84,4 +84,13 @@ public class ResizeTests
         Assert.Contains("Resize 'Resize_0'", problem);
         Assert.Contains("only from opset 11", problem);
     }
+
+    [Fact]
+    public void Resize_at_opset_11_without_roi_is_rejected_as_OnnxRuntime_does()
+    {
+        var inputs = new[] { NodeInput.Fed("x", Tensor.Zeros(DataType.Float, 1, 1, 2, 2)), NodeInput.Omitted, NodeInput.Const("scales", Tensor.FromArray(new[] { 1f, 1f, 2f, 2f }, 4)) };
+        var problem = Assert.Single(Problems("Resize", 11, inputs));
+        Assert.Contains("Resize 'Resize_0'", problem);
+        Assert.Contains("input roi is required at opset 11", problem);
+    }
 }
