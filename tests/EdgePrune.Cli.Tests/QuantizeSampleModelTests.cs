@@ -54,4 +54,18 @@ public sealed class QuantizeSampleModelTests : IDisposable
         Assert.True(verify.ExitCode == 0, verify.Stdout + verify.Stderr);
         Assert.Contains(verify.StdoutLines, l => l.StartsWith("/", StringComparison.Ordinal) && l.Contains("(int8) vs ONNX Runtime", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Epb_from_int4_weights_is_exit_2_saying_the_device_path_takes_8_bit_weights()
+    {
+        string epb = _dir.File("lenet5.epb");
+
+        var run = CliRun.Of(
+            "quantize", RepositoryPaths.SampleModel("lenet5.onnx"), "-o", _dir.File("q.onnx"), "--bits", "4", "--epb", epb,
+            "--calib", RepositoryPaths.Mnist("train-images-idx3-ubyte.gz"), "--calib-samples", "50");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(run.StderrLines, l => l.Contains("the .epb int8 path takes 8-bit weights", StringComparison.Ordinal) && l.Contains("--bits 8", StringComparison.Ordinal));
+        Assert.False(File.Exists(epb));
+    }
 }

@@ -1,6 +1,6 @@
-using EdgePrune.TestSupport;
 using EdgePrune.Core.Data;
 using EdgePrune.Core.Ir;
+using EdgePrune.TestSupport;
 
 namespace EdgePrune.Cli.Tests;
 

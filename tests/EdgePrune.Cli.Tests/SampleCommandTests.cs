@@ -26,4 +26,25 @@ public sealed class SampleCommandTests
         Assert.Equal(["  verdict: does not fit", "  verdict: fits"], lines.Where(l => l.StartsWith("  verdict:", StringComparison.Ordinal)));
         Assert.Contains(lines, l => l.StartsWith("argmax agreement   2000/2000", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Sample_without_its_sample_files_is_exit_2_saying_where_it_looked_and_what_to_set()
+    {
+        using var empty = new TempDirectory();
+        string? saved = Environment.GetEnvironmentVariable("EDGEPRUNE_SAMPLES");
+        Environment.SetEnvironmentVariable("EDGEPRUNE_SAMPLES", empty.Path);
+        try
+        {
+            var run = CliRun.Of("sample");
+
+            Assert.Equal(2, run.ExitCode);
+            var line = Assert.Single(run.StderrLines);
+            Assert.Contains(Path.Combine(empty.Path, "models", "lenet-300-100.onnx") + " not found", line, StringComparison.Ordinal);
+            Assert.Contains("EDGEPRUNE_SAMPLES", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("EDGEPRUNE_SAMPLES", saved);
+        }
+    }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using EdgePrune.Compression.Quantization;
-using EdgePrune.Core.Devices;
 
 namespace EdgePrune.Cli.Commands;
 
@@ -27,7 +26,6 @@ public static class SampleCommand
         string trainImages = SampleFiles.Mnist("train-images-idx3-ubyte.gz");
         string testImages = SampleFiles.Mnist("test-images-idx3-ubyte.gz");
         string testLabels = SampleFiles.Mnist("test-labels-idx1-ubyte.gz");
-        DeviceProfiles.Load(Device);
 
         string dir = Directory.CreateTempSubdirectory("edgeprune-sample-").FullName;
         try

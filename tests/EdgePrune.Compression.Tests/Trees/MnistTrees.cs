@@ -1,5 +1,5 @@
-using EdgePrune.TestSupport;
 using EdgePrune.Core.Trees;
+using EdgePrune.TestSupport;
 using EdgePrune.Training.Trees;
 
 namespace EdgePrune.Compression.Tests.Trees;

@@ -52,4 +52,15 @@ public sealed class ModelInputsTests
 
         Assert.Equal("x.npy: the data for input 'image' is empty", error.Message);
     }
+
+    [Fact]
+    public void A_two_input_model_needs_an_npz_with_one_array_per_input_name()
+    {
+        var b = new GraphBuilder();
+        b.Output(b.Op("Add", [b.Input("a", DataType.Float, 2), b.Input("b", DataType.Float, 2)]));
+
+        var error = Assert.Throws<EdgePruneException>(() => ModelInputs.Load("x.npy", b.Build()));
+
+        Assert.Equal("x.npy: the model has 2 inputs ('a', 'b'); pass an .npz with one array per input name", error.Message);
+    }
 }
