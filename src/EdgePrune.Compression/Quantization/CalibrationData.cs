@@ -1,4 +1,5 @@
 using EdgePrune.Core;
+using EdgePrune.Core.Data;
 using EdgePrune.Core.Ir;
 
 namespace EdgePrune.Compression.Quantization;
@@ -26,14 +27,7 @@ public static class CalibrationData
             throw new EdgePruneException($"{what}: is {data.DataType.OnnxName()}; calibration data must be numeric");
         }
 
-        var values = data.ToFloatArray();
-        if (data.DataType == DataType.UInt8)
-        {
-            for (int i = 0; i < values.Length; i++)
-            {
-                values[i] /= 255f;
-            }
-        }
+        var values = ModelInputs.ToFloats(data);
 
         for (int i = 0; i < values.Length; i++)
         {

@@ -4,7 +4,7 @@ namespace EdgePrune.Core.Data;
 
 /// <summary>
 /// Turns data read from a file into a feed for one model input: converts the element type to the input's
-/// (uint8 data, such as IDX images, is scaled by 1/255 to [0, 1], the convention training, calibration and
+/// (uint8 data, such as IDX images, is divided by 255 into [0, 1], the convention training, calibration and
 /// evaluation share), and reshapes a batch of samples to the input's per-sample shape (IDX digits [N,28,28] feed an input
 /// [N,1,28,28] or [N,784]). A shape that cannot be matched is an error naming both shapes.
 /// </summary>
@@ -45,6 +45,22 @@ public static class ModelInputs
         return feeds;
     }
 
+    /// <summary>
+    /// The data's values as floats; uint8 (pixels) divided by 255 into [0, 1], as torchvision's ToTensor does. Training,
+    /// calibration and evaluation all convert through here, so a digit is the same float vector in each of them.
+    /// </summary>
+    public static float[] ToFloats(Tensor data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var values = data.ToFloatArray();
+        if (data.DataType == DataType.UInt8)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Divide(values, 255f, values);
+        }
+
+        return values;
+    }
+
     /// <summary>Converts <paramref name="data"/> to the element type and shape of <paramref name="input"/>; symbolic dimensions take what the data gives.</summary>
     public static Tensor Fit(Tensor data, ValueInfo input, string source)
     {
@@ -59,12 +75,7 @@ public static class ModelInputs
             throw new EdgePruneException($"{source}: the data for input '{input.Name}' is empty");
         }
 
-        var values = data.ToFloatArray();
-        if (data.DataType == DataType.UInt8)
-        {
-            System.Numerics.Tensors.TensorPrimitives.Multiply(values, 1f / 255f, values);
-        }
-
+        var values = ToFloats(data);
         int[] shape = ShapeFor(data.Shape.ToArray(), type, input.Name, source);
         return Tensor.FromArray(values, shape);
     }

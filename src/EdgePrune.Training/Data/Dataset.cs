@@ -1,4 +1,5 @@
 using EdgePrune.Core;
+using EdgePrune.Core.Data;
 using EdgePrune.Core.Ir;
 
 namespace EdgePrune.Training.Data;
@@ -38,7 +39,7 @@ public sealed class Dataset
 
     /// <summary>
     /// Builds a dataset from a samples tensor [N, …] and an optional labels tensor [N] (or [N, 1]). Unsigned byte
-    /// samples (IDX images) are scaled by 1/255; other numeric types are taken as they are.
+    /// samples (IDX images) are divided by 255 (<see cref="ModelInputs.ToFloats"/>); other numeric types are taken as they are.
     /// </summary>
     public static Dataset FromTensors(Tensor samples, Tensor? labels, string source)
     {
@@ -53,11 +54,7 @@ public sealed class Dataset
             throw new EdgePruneException($"{source}: samples of type {samples.DataType.OnnxName()} cannot be used for training");
         }
 
-        var features = samples.ToFloatArray();
-        if (samples.DataType == DataType.UInt8)
-        {
-            System.Numerics.Tensors.TensorPrimitives.Multiply(features, 1f / 255f, features);
-        }
+        var features = ModelInputs.ToFloats(samples);
 
         int sampleSize = features.Length / samples.Shape[0];
         for (int i = 0; i < features.Length; i++)

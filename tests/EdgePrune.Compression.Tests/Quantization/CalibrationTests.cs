@@ -144,3 +144,28 @@ public class CalibrationTests
         Assert.Equal(new[] { 0f, 1f, 0.2f, 0.4f, 0, 0, 0, 1f }, samples.Span<float>().ToArray());
     }
 }
+
+/// <summary>Training, calibration and evaluation must see a uint8 digit as the same floats: every byte divided by 255, exactly.</summary>
+public class PixelScalingTests
+{
+    [Fact]
+    public void Calibration_training_and_evaluation_turn_every_byte_value_into_the_correctly_rounded_quotient_by_255()
+    {
+        var bytes = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+        var data = Tensor.FromArray(bytes, 1, 256);
+        var b = new GraphBuilder(opset: 13);
+        var x = b.Input("x", DataType.Float, Dim.Named("N"), 256);
+        b.Output(b.Op("Relu", [x]));
+        var graph = b.Build();
+
+        var calibration = CalibrationData.ForInput(graph, data, "bytes").Span<float>().ToArray();
+        var training = EdgePrune.Training.Data.Dataset.FromTensors(data, null, "bytes").Sample(0).ToArray();
+        var evaluation = EdgePrune.Core.Data.ModelInputs.Fit(data, graph.Inputs[0], "bytes").Span<float>().ToArray();
+
+        // Oracle: double-precision division rounded once to float is the correctly rounded quotient.
+        var expected = bytes.Select(v => (float)(v / 255.0)).ToArray();
+        Assert.Equal(expected, calibration);
+        Assert.Equal(expected, training);
+        Assert.Equal(expected, evaluation);
+    }
+}
