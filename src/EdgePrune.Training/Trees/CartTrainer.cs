@@ -37,8 +37,9 @@ public static class CartTrainer
         bool regression = data.Classes is null;
         Parallel.For(0, options.TreeCount, t =>
         {
-            // Each tree's randomness depends only on (seed, tree index), so results do not depend on thread scheduling.
-            var random = new Random(HashCode.Combine(options.Seed, t, 0x7265));
+            // Each tree's randomness depends only on (seed, tree index), so results depend neither on thread scheduling
+            // nor on the process (HashCode.Combine is randomized per process, so it cannot derive seeds).
+            var random = new Random(unchecked((options.Seed * 1_000_003) ^ (t * 7_919) ^ 0x7265));
             int[] samples = options.Bootstrap
                 ? [.. Enumerable.Range(0, data.Rows).Select(_ => random.Next(data.Rows))]
                 : [.. Enumerable.Range(0, data.Rows)];

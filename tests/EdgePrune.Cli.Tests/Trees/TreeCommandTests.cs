@@ -8,24 +8,10 @@ namespace EdgePrune.Cli.Tests.Trees;
 
 public class TreeCommandTests
 {
-    private static string Sample(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "samples", "mnist", name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"samples/mnist/{name} not found");
-    }
-
-    private static readonly string TrainImages = Sample("train-images-idx3-ubyte.gz");
-    private static readonly string TrainLabels = Sample("train-labels-idx1-ubyte.gz");
-    private static readonly string TestImages = Sample("test-images-idx3-ubyte.gz");
-    private static readonly string TestLabels = Sample("test-labels-idx1-ubyte.gz");
+    private static readonly string TrainImages = RepositoryPaths.Mnist("train-images-idx3-ubyte.gz");
+    private static readonly string TrainLabels = RepositoryPaths.Mnist("train-labels-idx1-ubyte.gz");
+    private static readonly string TestImages = RepositoryPaths.Mnist("test-images-idx3-ubyte.gz");
+    private static readonly string TestLabels = RepositoryPaths.Mnist("test-labels-idx1-ubyte.gz");
 
     [Fact]
     public void Train_prune_and_export_a_tree_end_to_end_with_OnnxRuntime_and_gcc_as_judges()
@@ -62,6 +48,30 @@ public class TreeCommandTests
         string errors = gcc.StandardError.ReadToEnd();
         gcc.WaitForExit();
         Assert.True(gcc.ExitCode == 0, errors);
+    }
+
+    [Fact]
+    public void A_seeded_forest_is_the_same_file_when_trained_in_two_separate_processes()
+    {
+        // Per-process randomness (string hashes, HashCode) cannot show up within one process, so the CLI runs twice.
+        using var dir = new TempDirectory();
+        string cli = Path.Combine(AppContext.BaseDirectory, "edgeprune.dll");
+        foreach (string name in new[] { "a.onnx", "b.onnx" })
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (string argument in new[] { cli, "tree", "train", "--train", TrainImages, "--labels", TrainLabels, "--forest", "3", "--max-depth", "6", "--seed", "5", "-o", dir.File(name) })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(start)!;
+            string stderr = process.StandardError.ReadToEnd();
+            process.StandardOutput.ReadToEnd();
+            Assert.True(process.WaitForExit(120_000), "tree train did not finish within 2 minutes");
+            Assert.True(process.ExitCode == 0, stderr);
+        }
+
+        Assert.Equal(File.ReadAllBytes(dir.File("a.onnx")), File.ReadAllBytes(dir.File("b.onnx")));
     }
 
     [Fact]
