@@ -1,6 +1,7 @@
 using EdgePrune.Compression.Tests.Trees;
 using EdgePrune.Compression.Trees;
 using EdgePrune.Core.Trees;
+using EdgePrune.Export.Firmware;
 using EdgePrune.TestSupport;
 using EdgePrune.TestSupport.Firmware;
 using EdgePrune.Training.Trees;
@@ -77,15 +78,24 @@ public sealed class TreeFirmwareTests : IClassFixture<TreeFirmwareTests.Firmware
         return run;
     }
 
-    private void AssertSameAsOnnxRuntime(TreeEnsemble model, FirmwareRun run, string what)
+    private void AssertSameAsOnnxRuntime(TreeEnsemble model, string name, FirmwareImage image, FirmwareRun run, string what)
     {
         var test = MnistTreeSamples.Test;
         var ort = OrtTreeOracle.Run(TreeEnsembleExporter.ToBytes(model), test.Features[..(HeldOut * test.FeatureCount)], test.FeatureCount);
         string[] qemu = [.. run.Predictions().Select(model.LabelText)];
         Assert.Equal(ort.Labels, qemu);
         long[] instructions = run.Values("instructions_per_inference");
+
+        // The model's flash is its object's code and tables in the linked image. The tables are the export's count to within
+        // a few bytes: gcc folds one-entry tables (a single tree's tree_start) into code, and --gc-sections drops the
+        // labels array, which the firmware does not read.
+        var source = TreeCExporter.Generate(model, new CTreeOptions { Layout = CTreeLayout.NodeArrays });
+        var modelObject = Assert.Single(MapFile.Load(image.Map).ByObject(), o => o.Object.EndsWith($"/model/{name}.o", StringComparison.Ordinal));
         _output.WriteLine($"{what}: {model.Trees.Length} trees, {model.NodeCount} nodes; {run.Value("correct")}/{HeldOut} correct; " +
-            $"instructions per prediction mean {instructions[0]} min {instructions[1]} max {instructions[2]}; stack {run.Value("stack_bytes")} bytes");
+            $"instructions per prediction mean {instructions[0]} min {instructions[1]} max {instructions[2]}; stack {run.Value("stack_bytes")} bytes; " +
+            $"flash {modelObject.Flash} bytes (code {modelObject.Code}, tables {modelObject.ReadOnlyData}), RAM {modelObject.Ram} bytes");
+        Assert.True(Math.Abs(modelObject.ReadOnlyData - source.TableBytes) <= 64, $"tables {source.TableBytes} bytes, {modelObject.ReadOnlyData} bytes of read-only data linked; {string.Join("; ", source.TableSizes)}");
+        Assert.Equal(0, modelObject.Ram);
         Assert.Equal(ort.Labels.Where((label, i) => label == test.ClassLabels[test.Classes![i]].ToString(System.Globalization.CultureInfo.InvariantCulture)).Count(), run.Value("correct"));
         Assert.InRange(instructions[1], 1, instructions[2]);
     }
@@ -95,13 +105,13 @@ public sealed class TreeFirmwareTests : IClassFixture<TreeFirmwareTests.Firmware
     {
         var run = RunOnHeldOutDigits(_firmwares.PrunedTreeImage, "mnist_tree");
         _output.WriteLine($"cost-complexity pruning: {_firmwares.FullNodes} → {_firmwares.PrunedTree.NodeCount} nodes");
-        AssertSameAsOnnxRuntime(_firmwares.PrunedTree, run, "pruned tree");
+        AssertSameAsOnnxRuntime(_firmwares.PrunedTree, "mnist_tree", _firmwares.PrunedTreeImage, run, "pruned tree");
     }
 
     [Fact]
     public void Mnist_forest_in_qemu_predicts_like_OnnxRuntime_on_100_held_out_digits()
     {
         var run = RunOnHeldOutDigits(_firmwares.ForestImage, "mnist_forest");
-        AssertSameAsOnnxRuntime(MnistTrees.Forest, run, "16-tree forest");
+        AssertSameAsOnnxRuntime(MnistTrees.Forest, "mnist_forest", _firmwares.ForestImage, run, "16-tree forest");
     }
 }
