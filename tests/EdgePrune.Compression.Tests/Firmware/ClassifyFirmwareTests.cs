@@ -38,6 +38,7 @@ public sealed class ClassifyFirmwareTests : IClassFixture<ClassifyFirmwareTests.
         {
             Int8 = Build("int8", Int8Model());
             Float = Build("fp32", FloatModel());
+            Counted = Build("counted", CountedModel());
         }
 
         public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("edgeprune-classify-").FullName;
@@ -45,6 +46,8 @@ public sealed class ClassifyFirmwareTests : IClassFixture<ClassifyFirmwareTests.
         public FirmwareImage Int8 { get; }
 
         public FirmwareImage Float { get; }
+
+        public FirmwareImage Counted { get; }
 
         public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 
@@ -120,6 +123,31 @@ public sealed class ClassifyFirmwareTests : IClassFixture<ClassifyFirmwareTests.
                 output[j] = acc;
             }
             return 0;
+        }
+        """);
+
+    // A model whose invoke is hand-written Thumb-2 (naked: no prologue or epilogue from the compiler) executing
+    // ldrb, adds, (b + 1) × (subs, bne), movs, bx: 2b + 6 instructions for input[0] = b (as a byte).
+    private static (string Header, string Source) CountedModel() => (
+        """
+        #include <stdint.h>
+        #define TINY_INPUT_SIZE 1
+        #define TINY_OUTPUT_SIZE 2
+        #define TINY_ARENA_BYTES 0
+        #define TINY_IS_INT8 1
+        int tiny_invoke(const int8_t *input, int8_t *output);
+        """,
+        """
+        #include "tiny_model.h"
+        __attribute__((naked)) int tiny_invoke(const int8_t *input __attribute__((unused)), int8_t *output __attribute__((unused)))
+        {
+            __asm__ volatile(
+                "ldrb r2, [r0]\n"
+                "adds r2, r2, #1\n"
+                "1: subs r2, r2, #1\n"
+                "bne 1b\n"
+                "movs r0, #0\n"
+                "bx lr\n");
         }
         """);
 
@@ -206,6 +234,25 @@ public sealed class ClassifyFirmwareTests : IClassFixture<ClassifyFirmwareTests.
         Assert.InRange(instructions[1], 1, instructions[0]);
         Assert.InRange(instructions[2], instructions[0], 10_000);
         Assert.InRange(run.Value("stack_bytes"), 1, 256);
+    }
+
+    [Fact]
+    public void Reported_instructions_are_the_hand_counted_invoke_beyond_an_empty_function()
+    {
+        byte[] inputs = [0, 1, 2, 9, 200, 255, 17];
+        string directory = RunDirectory("counted");
+        File.WriteAllBytes(Path.Combine(directory, "inputs.bin"), inputs);
+        File.WriteAllBytes(Path.Combine(directory, "labels.bin"), new byte[inputs.Length]);
+
+        var run = QemuMps2An386.Run(_firmwares.Counted.Elf, directory, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, run.ExitCode);
+
+        // 2b + 6 for the body, minus the 2 of the empty function (movs r0, #0; bx lr) measured as the overhead.
+        long[] counts = [.. inputs.Select(b => (2L * b) + 6 - 2)];
+        long total = counts.Sum();
+        Assert.Equal([(total + (counts.Length / 2)) / counts.Length, counts.Min(), counts.Max()], run.Values("instructions_per_inference"));
+        Assert.Equal(0, run.Value("stack_bytes"));
     }
 
     [Fact]
