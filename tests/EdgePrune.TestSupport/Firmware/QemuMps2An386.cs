@@ -46,7 +46,10 @@ public static class QemuMps2An386
 {
     public static string TargetDirectory => Path.Combine(RepositoryPaths.Root, "firmware-export", "targets", "qemu-mps2-an386");
 
-    public static DeviceProfile Profile => DeviceProfiles.Load(RepositoryPaths.Devices("qemu-mps2-an386.json"));
+    private static readonly Lazy<DeviceProfile> ProfileValue = new(() => DeviceProfiles.Load(RepositoryPaths.Devices("qemu-mps2-an386.json")));
+
+    /// <summary>devices/qemu-mps2-an386.json: the compiler flags, qemu machine and qemu binary come from it.</summary>
+    public static DeviceProfile Profile => ProfileValue.Value;
 
     /// <summary>Runs <c>make</c> for one example into <paramref name="buildDirectory"/>.</summary>
     /// <param name="modelDirectory">Folder whose <c>*.c</c> files are the exported model, or null.</param>
