@@ -1,0 +1,74 @@
+using EdgePrune.Core.Ir;
+using EdgePrune.Export.C;
+using EdgePrune.Export.Epb;
+using EdgePrune.Runtime;
+using EdgePrune.Runtime.Format;
+using EdgePrune.Runtime.Kernels;
+using EdgePrune.TestSupport;
+
+namespace EdgePrune.Export.Tests;
+
+/// <summary>
+/// The C export, compiled with the host gcc (-std=c99 -Wall -Wextra -Werror -pedantic), against the .NET runtime
+/// running the .epb of the same model (int8: bit for bit; fp32: within 1e-5) and ONNX Runtime running the ONNX graph
+/// (fp32), on 200 held-out MNIST digits.
+/// </summary>
+public sealed class HostGccAgreementTests
+{
+    public static TheoryData<string, string> Variants() => new()
+    {
+        { "lenet-300-100.onnx", "fp32-dense" },
+        { "lenet-300-100.onnx", "fp32-sparse90" },
+        { "lenet-300-100.onnx", "int8-dense" },
+        { "lenet-300-100.onnx", "int8-sparse90" },
+        { "lenet-300-100.onnx", "int4-dense" },
+        { "lenet-300-100.onnx", "int8-2of4" },
+        { "lenet-300-100.onnx", "fp32-block4x4" },
+        { "lenet5.onnx", "fp32-dense" },
+        { "lenet5.onnx", "fp32-sparse90" },
+        { "lenet5.onnx", "int8-dense" },
+        { "lenet5.onnx", "int8-sparse90" },
+        { "lenet5.onnx", "int4-dense" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Host_gcc_build_matches_the_dotnet_runtime_and_OnnxRuntime(string modelFile, string variant)
+    {
+        var (graph, options) = LeNetVariants.Build(modelFile, variant);
+        var export = CExporter.Write(graph, new CExportOptions { Prefix = "lenet", Epb = options });
+        var runtime = EpbModel.Load(EpbWriter.Write(graph, options).Bytes);
+        var digits = LeNetVariants.Digits(LeNetVariants.Source(modelFile));
+        var host = new HostBuild(export);
+        int outputs = runtime.Outputs[0].ElementCount;
+
+        if (variant.StartsWith("fp32", StringComparison.Ordinal))
+        {
+            Assert.False(export.Report.Int8);
+            var c = host.Run(digits, outputs);
+            string inputName = graph.Inputs[0].Name, outputName = graph.Outputs[0].Name;
+            var expected = new float[outputs];
+            for (int i = 0; i < digits.Length; i++)
+            {
+                runtime.Run(digits[i], expected);
+                Agreement.AssertClose(Tensor.FromArray(expected, outputs), Tensor.FromArray(c[i], outputs), atol: 1e-5f, rtol: 1e-5f, what: $"digit {i} vs the .NET runtime");
+                var ort = OrtOracle.Run(graph, new Dictionary<string, Tensor> { [inputName] = Tensor.FromArray(digits[i], runtime.Inputs[0].Shape) })[outputName];
+                Agreement.AssertClose(Tensor.FromArray(ort.ToFloatArray(), outputs), Tensor.FromArray(c[i], outputs), atol: 1e-4f, rtol: 1e-4f, what: $"digit {i} vs ONNX Runtime");
+            }
+
+            return;
+        }
+
+        Assert.True(export.Report.Int8);
+        var input = runtime.Inputs[0];
+        Assert.Equal(EpbDataType.Int8, input.DataType);
+        var codes = digits.Select(d => d.Select(v => Quantization.QuantizeOne(v, input.Scale, input.ZeroPoint)).ToArray()).ToArray();
+        var cOutputs = host.Run(codes, outputs);
+        var dotnet = new sbyte[outputs];
+        for (int i = 0; i < codes.Length; i++)
+        {
+            runtime.Run(codes[i], dotnet);
+            Assert.True(dotnet.SequenceEqual(cOutputs[i]), $"digit {i}: .NET runtime [{string.Join(", ", dotnet)}] vs C [{string.Join(", ", cOutputs[i])}]");
+        }
+    }
+}
