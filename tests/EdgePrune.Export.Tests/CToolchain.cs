@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using EdgePrune.TestSupport;
 
@@ -43,11 +44,27 @@ internal static class CToolchain
         return stdout + stderr.Result;
     }
 
-    /// <summary>Compiles and links the runtime, the given sources and a main with the host compiler, returning the executable.</summary>
+    private static readonly ConcurrentDictionary<string, Lazy<string[]>> RuntimeObjectCache = new(StringComparer.Ordinal);
+
+    /// <summary>The runtime's sources compiled once per compiler and flags (every export test links the same objects).</summary>
+    public static string[] RuntimeObjects(string compiler, params string[] flags) =>
+        RuntimeObjectCache.GetOrAdd(compiler + " " + string.Join(' ', flags), _ => new Lazy<string[]>(() =>
+        {
+            string dir = NewDirectory("runtime");
+            return RuntimeSources.Select(source =>
+            {
+                string obj = Path.Combine(dir, Path.GetFileNameWithoutExtension(source) + ".o");
+                Run(compiler, [.. Strict.Split(' '), .. flags, "-I", RuntimeInclude, "-c", source, "-o", obj]);
+                return obj;
+            }).ToArray();
+        })).Value;
+
+    /// <summary>Compiles the given sources (a model and a main) with the host compiler, links the runtime, returns the executable.</summary>
     public static string BuildHost(string compiler, string directory, IEnumerable<string> sources, params string[] extraFlags)
     {
         string exe = Path.Combine(directory, "program");
-        Run(compiler, [.. Strict.Split(' '), "-O2", .. extraFlags, "-I", RuntimeInclude, "-I", directory, .. RuntimeSources, .. sources, "-o", exe, "-lm"]);
+        string[] flags = ["-O2", .. extraFlags];
+        Run(compiler, [.. Strict.Split(' '), .. flags, "-I", RuntimeInclude, "-I", directory, .. sources, .. RuntimeObjects(compiler, flags), "-o", exe, "-lm"]);
         return exe;
     }
 }

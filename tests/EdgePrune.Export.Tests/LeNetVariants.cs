@@ -9,7 +9,7 @@ using EdgePrune.TestSupport;
 namespace EdgePrune.Export.Tests;
 
 /// <summary>
-/// The committed LeNets as a device would get them: dense or magnitude-pruned (90 % unstructured, 2:4, 4×4 blocks),
+/// The committed LeNets as a device would get them: dense or magnitude-pruned (90 % and 98 % unstructured, 1:4, 4×4 blocks: between them every weight encoding),
 /// fp32 or quantized by the existing Quantizer (int8 or int4 weights) calibrated on 200 training digits.
 /// </summary>
 internal static class LeNetVariants
@@ -30,7 +30,8 @@ internal static class LeNetVariants
         {
             "dense" => graph,
             "sparse90" => MagnitudePruner.Prune(graph, new PruningOptions { Sparsity = 0.9f }).Graph,
-            "2of4" => MagnitudePruner.Prune(graph, new PruningOptions { Pattern = SparsityPattern.Parse("2:4") }).Graph,
+            "sparse98" => MagnitudePruner.Prune(graph, new PruningOptions { Sparsity = 0.98f }).Graph,
+            "1of4" => MagnitudePruner.Prune(graph, new PruningOptions { Pattern = SparsityPattern.Parse("1:4") }).Graph,
             "block4x4" => MagnitudePruner.Prune(graph, new PruningOptions { Sparsity = 0.8f, Pattern = SparsityPattern.Parse("block:4x4") }).Graph,
             _ => throw new ArgumentException($"unknown pruning in variant '{variant}'"),
         };
