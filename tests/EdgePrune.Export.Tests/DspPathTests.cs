@@ -7,15 +7,15 @@ using EdgePrune.Runtime;
 namespace EdgePrune.Export.Tests;
 
 /// <summary>
-/// The DSP loop of the dense int8 FullyConnected (dual 16-bit MACs, taken where __ARM_FEATURE_DSP is defined) built for
-/// the host with EP_EMULATE_DSP, which defines SXTB16 and SMLAD in portable C with the instructions' semantics: its
-/// outputs equal the .NET runtime's bit for bit, on the LeNet and on layer widths that leave 1 to 3 tail elements.
-/// The real instructions run on the Cortex-M4 in qemu (firmware-export/targets tests).
+/// The DSP loop of the dense int8 FullyConnected (dual 16-bit MACs, taken where __ARM_FEATURE_DSP is defined), built
+/// twice: for the host with EP_EMULATE_DSP (SXTB16 and SMLAD in portable C with the instructions' semantics), and for
+/// the Cortex-M4 with the real instructions, run under qemu-arm user emulation. Both give the .NET runtime's codes bit
+/// for bit, on the LeNet and on layer widths that leave 1 to 3 tail elements after the 4-wide loop.
 /// </summary>
 public sealed class DspPathTests
 {
     [Fact]
-    public void Emulated_dsp_build_of_int8_lenet_matches_the_dotnet_runtime_bit_for_bit()
+    public void Dsp_builds_of_int8_lenet_match_the_dotnet_runtime_bit_for_bit()
     {
         var (graph, options) = LeNetVariants.Build("lenet-300-100.onnx", "int8-dense");
         var codes = LeNetVariants.Digits(LeNetVariants.Source("lenet-300-100.onnx"));
@@ -23,7 +23,7 @@ public sealed class DspPathTests
     }
 
     [Fact]
-    public void Emulated_dsp_build_matches_the_dotnet_runtime_on_widths_with_tails()
+    public void Dsp_builds_match_the_dotnet_runtime_on_widths_with_tails()
     {
         var random = new Random(7);
         int[] widths = [13, 7, 5, 3, 6];
@@ -56,12 +56,16 @@ public sealed class DspPathTests
         var input = runtime.Inputs[0];
         var codes = samples.Select(s => s.Select(v => Runtime.Kernels.Quantization.QuantizeOne(v, input.Scale, input.ZeroPoint)).ToArray()).ToArray();
         int outputs = runtime.Outputs[0].ElementCount;
-        var c = new HostBuild(export, "gcc", "-DEP_EMULATE_DSP").Run(codes, outputs);
+        var emulated = new HostBuild(export, "gcc", "-DEP_EMULATE_DSP").Run(codes, outputs);
+        var m4 = new QemuUserBuild(export);
+        Assert.Contains("smlad", m4.Disassembly, StringComparison.Ordinal);
+        var silicon = m4.Run(codes, outputs);
         var expected = new sbyte[outputs];
         for (int i = 0; i < codes.Length; i++)
         {
             runtime.Run(codes[i], expected);
-            Assert.True(expected.SequenceEqual(c[i]), $"sample {i}: .NET runtime [{string.Join(", ", expected)}] vs C with the DSP loop [{string.Join(", ", c[i])}]");
+            Assert.True(expected.SequenceEqual(emulated[i]), $"sample {i}: .NET runtime [{string.Join(", ", expected)}] vs host build with the emulated DSP loop [{string.Join(", ", emulated[i])}]");
+            Assert.True(expected.SequenceEqual(silicon[i]), $"sample {i}: .NET runtime [{string.Join(", ", expected)}] vs Cortex-M4 build under qemu-arm [{string.Join(", ", silicon[i])}]");
         }
     }
 }

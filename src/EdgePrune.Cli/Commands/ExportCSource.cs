@@ -19,7 +19,7 @@ public static class ExportCSource
     /// <summary>Exit code when <c>--strict</c> and the export does not fit the device's budgets.</summary>
     public const int DoesNotFit = 3;
 
-    public sealed record Request(string Model, string OutputDirectory, string Prefix, string? Device, bool Strict, string? Calib, int Bits, bool Dense);
+    public sealed record Request(string Model, string OutputDirectory, string Prefix, string? Device, bool Strict, string? Calib, int CalibSamples, int Bits, bool Dense);
 
     public static int Execute(Request request, TextWriter stdout, TextWriter stderr)
     {
@@ -40,7 +40,7 @@ public static class ExportCSource
         if (request.Calib is not null)
         {
             var calibration = CalibrationData.ForInput(graph, DataFiles.Load(request.Calib), request.Calib);
-            var quantized = Quantizer.Quantize(graph, calibration, new QuantizationOptions { Weights = request.Bits == 4 ? WeightPrecision.Int4 : WeightPrecision.Int8 }, message => stderr.WriteLine("edgeprune: " + message));
+            var quantized = Quantizer.Quantize(graph, calibration, new QuantizationOptions { Calibration = new CalibrationOptions { MaxSamples = request.CalibSamples }, Weights = request.Bits == 4 ? WeightPrecision.Int4 : WeightPrecision.Int8 }, message => stderr.WriteLine("edgeprune: " + message));
             graph = quantized.Graph;
             quantization = EpbQuantizationBuilder.From(quantized, allowInt4: true);
         }

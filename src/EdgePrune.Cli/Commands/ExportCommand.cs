@@ -12,7 +12,7 @@ namespace EdgePrune.Cli.Commands;
 /// <summary>
 /// <c>edgeprune export MODEL --format epb -o OUT [--dense] [--json]</c>: writes the compact binary and reports its bytes per
 /// section and per weight tensor with the encoding chosen (docs/format.md).
-/// <c>edgeprune export MODEL --format c -o DIR [--prefix NAME] [--device NAME] [--strict] [--calib FILE [--bits 8|4]]</c>:
+/// <c>edgeprune export MODEL --format c -o DIR [--prefix NAME] [--device NAME] [--strict] [--calib FILE [--calib-samples N] [--bits 8|4]]</c>:
 /// writes C source for the firmware-export runtime and its size report (docs/c-export.md).
 /// </summary>
 public static class ExportCommand
@@ -26,16 +26,17 @@ public static class ExportCommand
         var device = new Option<string?>("--device") { Description = "c: check the export against this device profile's model flash and RAM budgets (devices/*.json)" };
         var strict = new Option<bool>("--strict") { Description = "c: exit 3 when the export does not fit the --device budgets (default: a warning)" };
         var calib = new Option<string?>("--calib") { Description = "c: quantize to int8 first, calibrating on these inputs (.npy, .npz or IDX), as quantize --epb does" };
+        var calibSamples = new Option<int>("--calib-samples") { Description = "c with --calib: calibration samples used (the first ones)", DefaultValueFactory = _ => 1000 };
         var bits = new Option<int>("--bits") { Description = "c with --calib: weight bits, 8 or 4 (int4 weights are stored packed, two per byte)", DefaultValueFactory = _ => 8 };
         var dense = new Option<bool>("--dense") { Description = "store every weight dense instead of choosing the smallest encoding" };
         var json = new Option<bool>("--json") { Description = "print the size report as JSON (fields in docs/runtime.md)" };
         var command = new Command("export", "write a model in a deployable format and report what every section and weight costs")
         {
-            model, format, output, dense, json, prefix, device, strict, calib, bits,
+            model, format, output, dense, json, prefix, device, strict, calib, calibSamples, bits,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, () => parse.GetValue(format) == "c"
             ? ExportCSource.Execute(
-                new ExportCSource.Request(parse.GetRequiredValue(model), parse.GetRequiredValue(output), parse.GetValue(prefix)!, parse.GetValue(device), parse.GetValue(strict), parse.GetValue(calib), parse.GetValue(bits), parse.GetValue(dense)),
+                new ExportCSource.Request(parse.GetRequiredValue(model), parse.GetRequiredValue(output), parse.GetValue(prefix)!, parse.GetValue(device), parse.GetValue(strict), parse.GetValue(calib), parse.GetValue(calibSamples), parse.GetValue(bits), parse.GetValue(dense)),
                 stdout,
                 stderr)
             : Execute(parse.GetRequiredValue(model), parse.GetValue(format)!, parse.GetRequiredValue(output), parse.GetValue(dense), parse.GetValue(json), stdout)));
