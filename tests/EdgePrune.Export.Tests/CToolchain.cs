@@ -9,6 +9,9 @@ internal static class CToolchain
 {
     public const string Strict = "-std=c99 -Wall -Wextra -Werror -pedantic";
 
+    /// <summary>The Cortex-M4 flags of the firmware builds (firmware-export/README.md: sections for --gc-sections).</summary>
+    public static readonly string[] CortexM4 = ["-mcpu=cortex-m4", "-mthumb", "-Os", "-ffunction-sections", "-fdata-sections"];
+
     public static string RuntimeDirectory => Path.Combine(RepositoryPaths.Root, "firmware-export", "runtime");
 
     public static string RuntimeInclude => Path.Combine(RuntimeDirectory, "include");

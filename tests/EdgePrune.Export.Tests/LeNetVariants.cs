@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using EdgePrune.Compression.Pruning;
 using EdgePrune.Compression.Quantization;
 using EdgePrune.Core.Data;
@@ -19,10 +20,15 @@ internal static class LeNetVariants
     private static readonly Lazy<Tensor> TrainImages = new(() => DataFiles.Load(RepositoryPaths.Mnist("train-images-idx3-ubyte.gz")));
     private static readonly Lazy<Tensor> TestImages = new(() => DataFiles.Load(RepositoryPaths.Mnist("test-images-idx3-ubyte.gz")));
 
+    private static readonly ConcurrentDictionary<string, Lazy<(Graph, EpbWriteOptions)>> Built = new(StringComparer.Ordinal);
+
     public static Graph Source(string modelFile) => OnnxImporter.Load(RepositoryPaths.SampleModel(modelFile)).Graph;
 
-    /// <summary>The variant's graph and what the .epb writer (and so the C generator) is given.</summary>
-    public static (Graph Graph, EpbWriteOptions Options) Build(string modelFile, string variant)
+    /// <summary>The variant's graph and what the .epb writer (and so the C generator) is given; built once per test run.</summary>
+    public static (Graph Graph, EpbWriteOptions Options) Build(string modelFile, string variant) =>
+        Built.GetOrAdd($"{modelFile} {variant}", _ => new Lazy<(Graph, EpbWriteOptions)>(() => Create(modelFile, variant))).Value;
+
+    private static (Graph Graph, EpbWriteOptions Options) Create(string modelFile, string variant)
     {
         var graph = Source(modelFile);
         string[] parts = variant.Split('-');

@@ -63,8 +63,8 @@ internal sealed class QemuUserBuild
             """);
         _exe = Path.Combine(dir, "program.elf");
         CToolchain.Run("arm-none-eabi-gcc", [
-            "-mcpu=cortex-m4", "-mthumb", "-Os", "-ffunction-sections", "-fdata-sections", "-nostartfiles", "-static",
-            "-I", CToolchain.RuntimeInclude, "-I", dir, Path.Combine(dir, "entry.c"), Path.Combine(dir, export.SourceFileName), .. CToolchain.RuntimeSources,
+            .. CToolchain.CortexM4, "-nostartfiles", "-static", "-I", CToolchain.RuntimeInclude, "-I", dir,
+            Path.Combine(dir, "entry.c"), Path.Combine(dir, export.SourceFileName), .. CToolchain.RuntimeObjects("arm-none-eabi-gcc", CToolchain.CortexM4),
             "-Wl,--gc-sections", "-o", _exe, "-lc", "-lgcc"]);
     }
 

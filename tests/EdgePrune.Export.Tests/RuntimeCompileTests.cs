@@ -9,8 +9,6 @@ namespace EdgePrune.Export.Tests;
 /// </summary>
 public sealed class RuntimeCompileTests
 {
-    private static readonly string[] CortexM4 = ["-mcpu=cortex-m4", "-mthumb", "-Os", "-ffunction-sections", "-fdata-sections"];
-
     [Fact]
     public void Every_runtime_file_compiles_with_clang()
     {
@@ -20,7 +18,7 @@ public sealed class RuntimeCompileTests
     [Fact]
     public void Every_runtime_file_compiles_for_cortex_m4_and_the_dense_int8_fc_uses_smlad()
     {
-        var objects = CToolchain.RuntimeObjects("arm-none-eabi-gcc", CortexM4);
+        var objects = CToolchain.RuntimeObjects("arm-none-eabi-gcc", CToolchain.CortexM4);
         string fc = objects.Single(o => Path.GetFileName(o) == "fully_connected_s8.o");
         string disassembly = CToolchain.Run("arm-none-eabi-objdump", ["-d", fc]);
         Assert.Contains("smlad", disassembly, StringComparison.Ordinal);
@@ -37,7 +35,7 @@ public sealed class RuntimeCompileTests
         string dir = CToolchain.NewDirectory("arm-model");
         File.WriteAllText(Path.Combine(dir, export.HeaderFileName), export.Header);
         File.WriteAllText(Path.Combine(dir, export.SourceFileName), export.Source);
-        CToolchain.Run("arm-none-eabi-gcc", [.. CToolchain.Strict.Split(' '), .. CortexM4, "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16", "-I", CToolchain.RuntimeInclude, "-I", dir,
+        CToolchain.Run("arm-none-eabi-gcc", [.. CToolchain.Strict.Split(' '), .. CToolchain.CortexM4, "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16", "-I", CToolchain.RuntimeInclude, "-I", dir,
             "-c", Path.Combine(dir, export.SourceFileName), "-o", Path.Combine(dir, "model.o")]);
         Assert.True(new FileInfo(Path.Combine(dir, "model.o")).Length > 0);
     }
