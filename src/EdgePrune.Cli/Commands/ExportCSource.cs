@@ -74,7 +74,7 @@ public static class ExportCSource
             $"wrote {export.HeaderFileName}, {export.SourceFileName} and {request.Prefix}_size.md to {request.OutputDirectory}: {(r.Int8 ? "int8" : "fp32")}, flash {r.ConstantBytes} bytes of constants (weights {r.WeightBytes}), arena {r.ArenaBytes} bytes"));
         foreach (var l in r.Layers)
         {
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {l.Op} {l.Tensor}: {l.DataType} {l.Encoding}, {l.WeightBytes} bytes (dense {l.DenseBytes}), parameters {l.ParameterBytes} bytes"));
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {l.Layer} {l.Tensor}: {l.DataType} {l.Encoding}, {l.WeightBytes} bytes (dense {l.DenseBytes}), parameters {l.ParameterBytes} bytes"));
         }
 
         if (r.Budget is { Fits: false } b)

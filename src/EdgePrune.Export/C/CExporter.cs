@@ -23,7 +23,7 @@ namespace EdgePrune.Export.C;
 /// </summary>
 public static partial class CExporter
 {
-    /// <summary>ONNX ops the C runtime has kernels for (as lowered by the .epb writer).</summary>
+    /// <summary>ONNX ops the C runtime has kernels for (as lowered by the .epb writer: every op the .epb format has).</summary>
     public static readonly IReadOnlySet<string> SupportedOps = new SortedSet<string>(StringComparer.Ordinal)
     {
         "Gemm", "MatMul", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "Add", "Sub", "Mul", "Div", "Relu", "Clip",

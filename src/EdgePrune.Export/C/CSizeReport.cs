@@ -9,7 +9,7 @@ namespace EdgePrune.Export.C;
 /// parameters the C kernels read beside them (int8: per-channel multipliers and shifts and the folded int32 bias;
 /// fp32: the bias).
 /// </summary>
-public sealed record CLayerSize(int Node, string Op, string Tensor, string DataType, string Encoding, long WeightBytes, long DenseBytes, long ParameterBytes);
+public sealed record CLayerSize(int Node, string Layer, string Tensor, string DataType, string Encoding, long WeightBytes, long DenseBytes, long ParameterBytes);
 
 /// <summary>A device's model budgets (devices/*.json) and whether the export fits them.</summary>
 public sealed record CBudgetCheck(string Device, long FlashBudgetBytes, long RamBudgetBytes, bool FlashFits, bool RamFits)
@@ -45,11 +45,11 @@ public sealed record CSizeReport(string Prefix, bool Int8, IReadOnlyList<CLayerS
 
         text.AppendLine("- not included: the runtime's code (see the firmware's .map) and the caller's input/output buffers");
         text.AppendLine();
-        text.AppendLine("| node | op | tensor | type | encoding | weight bytes | dense bytes | parameter bytes |");
+        text.AppendLine("| node | layer | tensor | type | encoding | weight bytes | dense bytes | parameter bytes |");
         text.AppendLine("| ---: | --- | --- | --- | --- | ---: | ---: | ---: |");
         foreach (var l in Layers)
         {
-            text.AppendLine(c, $"| {l.Node} | {l.Op} | {l.Tensor} | {l.DataType} | {l.Encoding} | {l.WeightBytes} | {l.DenseBytes} | {l.ParameterBytes} |");
+            text.AppendLine(c, $"| {l.Node} | {l.Layer} | {l.Tensor} | {l.DataType} | {l.Encoding} | {l.WeightBytes} | {l.DenseBytes} | {l.ParameterBytes} |");
         }
 
         return text.ToString();
