@@ -54,11 +54,11 @@ public class ExportCommandTests
     {
         using var dir = new TempDirectory();
         string model = TestModels.Save(SparseMlp(), dir.File("m.onnx"));
-        var run = CliRun.Of("export", model, "--format", "c", "-o", dir.File("m.c"));
+        var run = CliRun.Of("export", model, "--format", "tflite", "-o", dir.File("m.tflite"));
         Assert.Equal(2, run.ExitCode);
         Assert.Single(run.StderrLines);
-        Assert.Contains("--format c", run.Stderr);
-        Assert.False(File.Exists(dir.File("m.c")));
+        Assert.Contains("--format tflite", run.Stderr);
+        Assert.False(File.Exists(dir.File("m.tflite")));
     }
 
     [Fact]

@@ -12,22 +12,34 @@ namespace EdgePrune.Cli.Commands;
 /// <summary>
 /// <c>edgeprune export MODEL --format epb -o OUT [--dense] [--json]</c>: writes the compact binary and reports its bytes per
 /// section and per weight tensor with the encoding chosen (docs/format.md).
+/// <c>edgeprune export MODEL --format c -o DIR [--prefix NAME] [--device NAME] [--strict] [--calib FILE [--calib-samples N] [--bits 8|4]]</c>:
+/// writes C source for the firmware-export runtime and its size report (docs/c-export.md).
 /// </summary>
 public static class ExportCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var model = new Argument<string>("MODEL") { Description = "the .onnx model to export" };
-        var format = new Option<string>("--format") { Description = "output format: epb (the compact binary for the EdgePrune runtime)", DefaultValueFactory = _ => "epb" };
-        var output = new Option<string>("--output", "-o") { Description = "path of the file to write", Required = true };
+        var format = new Option<string>("--format") { Description = "output format: epb (the compact binary for the EdgePrune runtime) or c (C source for the firmware-export runtime)", DefaultValueFactory = _ => "epb" };
+        var output = new Option<string>("--output", "-o") { Description = "path of the file to write (epb) or of the directory to write into (c)", Required = true };
+        var prefix = new Option<string>("--prefix") { Description = "c: name of the generated files (NAME_model.h/.c), function (NAME_invoke) and macros (NAME_...)", DefaultValueFactory = _ => "model" };
+        var device = new Option<string?>("--device") { Description = "c: check the export against this device profile's model flash and RAM budgets (devices/*.json)" };
+        var strict = new Option<bool>("--strict") { Description = "c: exit 3 when the export does not fit the --device budgets (default: a warning)" };
+        var calib = new Option<string?>("--calib") { Description = "c: quantize to int8 first, calibrating on these inputs (.npy, .npz or IDX), as quantize --epb does" };
+        var calibSamples = new Option<int>("--calib-samples") { Description = "c with --calib: calibration samples used (the first ones)", DefaultValueFactory = _ => 1000 };
+        var bits = new Option<int>("--bits") { Description = "c with --calib: weight bits, 8 or 4 (int4 weights are stored packed, two per byte)", DefaultValueFactory = _ => 8 };
         var dense = new Option<bool>("--dense") { Description = "store every weight dense instead of choosing the smallest encoding" };
         var json = new Option<bool>("--json") { Description = "print the size report as JSON (fields in docs/runtime.md)" };
         var command = new Command("export", "write a model in a deployable format and report what every section and weight costs")
         {
-            model, format, output, dense, json,
+            model, format, output, dense, json, prefix, device, strict, calib, calibSamples, bits,
         };
-        command.SetAction(parse => CommandRunner.Run(stderr, () =>
-            Execute(parse.GetRequiredValue(model), parse.GetValue(format)!, parse.GetRequiredValue(output), parse.GetValue(dense), parse.GetValue(json), stdout)));
+        command.SetAction(parse => CommandRunner.Run(stderr, () => parse.GetValue(format) == "c"
+            ? ExportCSource.Execute(
+                new ExportCSource.Request(parse.GetRequiredValue(model), parse.GetRequiredValue(output), parse.GetValue(prefix)!, parse.GetValue(device), parse.GetValue(strict), parse.GetValue(calib), parse.GetValue(calibSamples), parse.GetValue(bits), parse.GetValue(dense)),
+                stdout,
+                stderr)
+            : Execute(parse.GetRequiredValue(model), parse.GetValue(format)!, parse.GetRequiredValue(output), parse.GetValue(dense), parse.GetValue(json), stdout)));
         return command;
     }
 
@@ -35,7 +47,7 @@ public static class ExportCommand
     {
         if (format != "epb")
         {
-            throw new EdgePruneException($"--format {format}: not an available format; this build writes epb");
+            throw new EdgePruneException($"--format {format}: not an available format; this build writes epb and c");
         }
 
         byte[] bytes = ModelFile.ReadBytes(modelPath);

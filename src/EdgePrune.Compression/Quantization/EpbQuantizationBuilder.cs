@@ -8,7 +8,11 @@ namespace EdgePrune.Compression.Quantization;
 /// </summary>
 public static class EpbQuantizationBuilder
 {
-    public static EpbQuantization From(QuantizedModel model)
+    /// <param name="allowInt4">
+    /// true passes 4-bit weights on in their int8 containers (values in [−8, 7]), which the writer then stores with the
+    /// int4 encoding; the int8 kernels of both runtimes read them. False keeps the historical refusal of <c>quantize --epb</c>.
+    /// </param>
+    public static EpbQuantization From(QuantizedModel model, bool allowInt4 = false)
     {
         var epb = new EpbQuantization();
         foreach (var (name, quantization) in model.Activations)
@@ -20,7 +24,7 @@ public static class EpbQuantizationBuilder
         {
             if (step.Weights is { } weights)
             {
-                if (weights.Bits != 8)
+                if (weights.Bits != 8 && !(allowInt4 && weights.Bits == 4))
                 {
                     throw new Core.EdgePruneException($"{step.Describe()}: the .epb int8 path takes 8-bit weights; this layer has {weights.Bits}-bit weights (quantize with --bits 8)");
                 }

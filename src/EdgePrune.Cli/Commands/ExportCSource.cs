@@ -1,0 +1,89 @@
+using System.Globalization;
+using EdgePrune.Compression.Quantization;
+using EdgePrune.Core;
+using EdgePrune.Core.Data;
+using EdgePrune.Core.Devices;
+using EdgePrune.Core.IO;
+using EdgePrune.Core.Onnx;
+using EdgePrune.Export.C;
+using EdgePrune.Export.Epb;
+
+namespace EdgePrune.Cli.Commands;
+
+/// <summary>
+/// The C branch of <c>edgeprune export</c>: an fp32 ONNX model as is, or quantized first (<c>--calib</c>) exactly as
+/// <c>quantize --epb</c> builds its int8 .epb, then written by <see cref="CExporter"/> as NAME_model.h/.c plus NAME_size.md.
+/// </summary>
+public static class ExportCSource
+{
+    /// <summary>Exit code when <c>--strict</c> and the export does not fit the device's budgets.</summary>
+    public const int DoesNotFit = 3;
+
+    public sealed record Request(string Model, string OutputDirectory, string Prefix, string? Device, bool Strict, string? Calib, int CalibSamples, int Bits, bool Dense);
+
+    public static int Execute(Request request, TextWriter stdout, TextWriter stderr)
+    {
+        if (request.Bits is not (8 or 4))
+        {
+            throw new EdgePruneException($"--bits {request.Bits}: the C export takes 8- or 4-bit weights");
+        }
+
+        if (request.Strict && request.Device is null)
+        {
+            throw new EdgePruneException("--strict checks the export against a device's budgets: pass --device NAME as well");
+        }
+
+        var device = request.Device is null ? null : DeviceProfiles.Load(request.Device);
+        byte[] bytes = ModelFile.ReadBytes(request.Model);
+        var graph = OnnxImporter.Load(bytes, request.Model).Graph;
+        EpbQuantization? quantization = null;
+        if (request.Calib is not null)
+        {
+            var calibration = CalibrationData.ForInput(graph, DataFiles.Load(request.Calib), request.Calib);
+            var quantized = Quantizer.Quantize(graph, calibration, new QuantizationOptions { Calibration = new CalibrationOptions { MaxSamples = request.CalibSamples }, Weights = request.Bits == 4 ? WeightPrecision.Int4 : WeightPrecision.Int8 }, message => stderr.WriteLine("edgeprune: " + message));
+            graph = quantized.Graph;
+            quantization = EpbQuantizationBuilder.From(quantized, allowInt4: true);
+        }
+        else if (request.Bits != 8)
+        {
+            throw new EdgePruneException("--bits 4 quantizes the weights: pass --calib FILE with representative inputs as well");
+        }
+
+        CExport export;
+        try
+        {
+            export = CExporter.Write(graph, new CExportOptions
+            {
+                Prefix = request.Prefix,
+                Device = device,
+                Epb = new EpbWriteOptions { SourceModel = bytes, Quantization = quantization, AllowSparse = !request.Dense },
+            });
+        }
+        catch (EdgePruneException e) when (!e.Message.StartsWith(request.Model, StringComparison.Ordinal))
+        {
+            throw new EdgePruneException($"{request.Model}: {e.Message}", e);
+        }
+
+        Directory.CreateDirectory(request.OutputDirectory);
+        string sizePath = Path.Combine(request.OutputDirectory, $"{request.Prefix}_size.md");
+        AtomicFile.WriteAllText(Path.Combine(request.OutputDirectory, export.HeaderFileName), export.Header);
+        AtomicFile.WriteAllText(Path.Combine(request.OutputDirectory, export.SourceFileName), export.Source);
+        AtomicFile.WriteAllText(sizePath, export.Report.ToMarkdown());
+        var r = export.Report;
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"wrote {export.HeaderFileName}, {export.SourceFileName} and {request.Prefix}_size.md to {request.OutputDirectory}: {(r.Int8 ? "int8" : "fp32")}, flash {r.ConstantBytes} bytes of constants (weights {r.WeightBytes}), arena {r.ArenaBytes} bytes"));
+        foreach (var l in r.Layers)
+        {
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {l.Layer} {l.Tensor}: {l.DataType} {l.Encoding}, {l.WeightBytes} bytes (dense {l.DenseBytes}), parameters {l.ParameterBytes} bytes"));
+        }
+
+        if (r.Budget is { Fits: false } b)
+        {
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"edgeprune: {(request.Strict ? "error" : "warning")}: the export does not fit {b.Device}: flash {r.ConstantBytes} of {b.FlashBudgetBytes} budget bytes, arena {r.ArenaBytes} of {b.RamBudgetBytes} (see {sizePath})"));
+            return request.Strict ? DoesNotFit : 0;
+        }
+
+        return 0;
+    }
+}

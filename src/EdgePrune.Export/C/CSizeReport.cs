@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text;
+using EdgePrune.Core.Devices;
+
+namespace EdgePrune.Export.C;
+
+/// <summary>
+/// One layer's constants in the generated C: its weights in the encoding the .epb writer chose (same bytes), and the
+/// parameters the C kernels read beside them (int8: per-channel multipliers and shifts and the folded int32 bias;
+/// fp32: the bias).
+/// </summary>
+public sealed record CLayerSize(int Node, string Layer, string Tensor, string DataType, string Encoding, long WeightBytes, long DenseBytes, long ParameterBytes);
+
+/// <summary>A device's model budgets (devices/*.json) and whether the export fits them.</summary>
+public sealed record CBudgetCheck(string Device, long FlashBudgetBytes, long RamBudgetBytes, bool FlashFits, bool RamFits)
+{
+    public bool Fits => FlashFits && RamFits;
+}
+
+/// <summary>
+/// What the generated model costs: flash for its constant arrays (every array, counted from what was emitted) and RAM
+/// for its static arena (the .epb writer's plan). The runtime's own code is not included; its size per kernel comes
+/// from the firmware's link map (docs/c-export.md).
+/// </summary>
+public sealed record CSizeReport(string Prefix, bool Int8, IReadOnlyList<CLayerSize> Layers, long ConstantBytes, long ArenaBytes, CBudgetCheck? Budget)
+{
+    public long WeightBytes => Layers.Sum(l => l.WeightBytes);
+
+    public static CBudgetCheck Check(DeviceProfile device, long constantBytes, long arenaBytes) =>
+        new(device.Name, device.ModelFlashBudgetBytes, device.ModelRamBudgetBytes, constantBytes <= device.ModelFlashBudgetBytes, arenaBytes <= device.ModelRamBudgetBytes);
+
+    /// <summary>The report as Markdown (the <c>NAME_size.md</c> the exporter writes).</summary>
+    public string ToMarkdown()
+    {
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.AppendLine(c, $"# {Prefix}: C export size ({(Int8 ? "int8" : "fp32")})");
+        text.AppendLine();
+        text.AppendLine(c, $"- flash, constant arrays: {ConstantBytes} bytes (weights {WeightBytes}, other constants {ConstantBytes - WeightBytes})");
+        text.AppendLine(c, $"- RAM, static arena: {ArenaBytes} bytes");
+        if (Budget is { } b)
+        {
+            text.AppendLine(c, $"- device {b.Device}: model flash budget {b.FlashBudgetBytes} bytes ({(b.FlashFits ? "fits" : "DOES NOT FIT")}), model RAM budget {b.RamBudgetBytes} bytes ({(b.RamFits ? "fits" : "DOES NOT FIT")})");
+        }
+
+        text.AppendLine("- not included: the runtime's code (see the firmware's .map) and the caller's input/output buffers");
+        text.AppendLine();
+        text.AppendLine("| node | layer | tensor | type | encoding | weight bytes | dense bytes | parameter bytes |");
+        text.AppendLine("| ---: | --- | --- | --- | --- | ---: | ---: | ---: |");
+        foreach (var l in Layers)
+        {
+            text.AppendLine(c, $"| {l.Node} | {l.Layer} | {l.Tensor} | {l.DataType} | {l.Encoding} | {l.WeightBytes} | {l.DenseBytes} | {l.ParameterBytes} |");
+        }
+
+        return text.ToString();
+    }
+}
+
+/// <summary>The generated files and their size report.</summary>
+public sealed record CExport(string HeaderFileName, string Header, string SourceFileName, string Source, CSizeReport Report);
+
+/// <summary>Inputs of the C generator beyond the graph.</summary>
+public sealed class CExportOptions
+{
+    /// <summary>Prefix of file names, the invoke function (lower case as given) and macros (upper case).</summary>
+    public string Prefix { get; init; } = "model";
+
+    /// <summary>What the .epb writer is given: quantization, sparse encodings allowed, source model bytes.</summary>
+    public Epb.EpbWriteOptions Epb { get; init; } = new();
+
+    /// <summary>When set, the report checks the export against this device's model budgets.</summary>
+    public DeviceProfile? Device { get; init; }
+}
