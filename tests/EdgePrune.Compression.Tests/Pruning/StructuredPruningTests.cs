@@ -112,3 +112,25 @@ public class StructuredPruningTests(ITestOutputHelper output)
         Agreement.AssertClose(expected, actual, atol: 1e-5f, rtol: 1e-5f);
     }
 }
+
+/// <summary>Half the hidden neurons of the committed LeNet-300-100 removed, then briefly fine-tuned; accuracy by ONNX Runtime.</summary>
+public class LeNetNeuronPruningTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void LeNet300_with_half_its_hidden_neurons_removed_recovers_after_two_epochs_in_OnnxRuntime()
+    {
+        var model = MnistSplits.LeNet300;
+        var result = StructuredPruner.Prune(model.Graph, new StructuredOptions { Fraction = 0.5f, Unit = StructuredUnit.Neurons });
+        Assert.Equal([(300, 150), (100, 50)], result.Report.Groups.Select(g => (g.ChannelsBefore, g.ChannelsAfter)));
+        // 784·150 + 150 + 150·50 + 50 + 50·10 + 10, by hand
+        Assert.Equal(784 * 150 + 150 + 150 * 50 + 50 + 50 * 10 + 10, result.Report.ParametersAfter);
+
+        var options = new EdgePrune.Training.TrainingOptions { Epochs = 2, LearningRate = 1e-3f, ShiftPixels = 1 };
+        var tuned = EdgePrune.Compression.Pruning.PruningRecovery.Finetune(result.Graph, MnistSplits.Train, options).Graph;
+        double dense = MnistSplits.OrtAccuracy(model, model.Graph, MnistSplits.Test);
+        double cut = MnistSplits.OrtAccuracy(model, result.Graph, MnistSplits.Test);
+        double recovered = MnistSplits.OrtAccuracy(model, tuned, MnistSplits.Test);
+        output.WriteLine($"dense {dense:P2}, 50 % of neurons removed {cut:P2}, fine-tuned 2 epochs {recovered:P2}");
+        Assert.True(recovered >= dense - 0.01, $"fine-tuned {recovered:P2} vs dense {dense:P2}");
+    }
+}
