@@ -33,7 +33,7 @@ public static class PruneCommand
         var model = new Argument<string>("MODEL") { Description = "the .onnx model to prune" };
         var output = new Option<string>("--output", "-o") { Description = "where to write the pruned .onnx model", Required = true };
         var sparsity = new Option<float?>("--sparsity") { Description = "fraction of weights (or blocks) to zero, in [0, 1); N:M patterns imply it" };
-        var pattern = new Option<string>("--pattern") { Description = "unstructured, 2:4, 1:4, 4:8, block:RxC, channels (Conv output channels) or neurons (Gemm/MatMul outputs)", DefaultValueFactory = _ => "unstructured" };
+        var pattern = new Option<string>("--pattern") { Description = "unstructured, 2:4, 1:4, 4:8, block:RxC, channels (Conv output channels), neurons (Gemm/MatMul outputs) or layers (residual blocks)", DefaultValueFactory = _ => "unstructured" };
         var criterion = new Option<string>("--criterion") { Description = "magnitude, wanda (needs --calib), sparsegpt (needs --calib) or taylor (needs --train)", DefaultValueFactory = _ => "magnitude" };
         var importance = new Option<string>("--importance") { Description = "how channels/neurons are ranked: l2, l1 or bn-gamma", DefaultValueFactory = _ => "l2" };
         var calib = new Option<string?>("--calib") { Description = "calibration inputs for wanda, sparsegpt and --bias-correction" };
@@ -56,7 +56,13 @@ public static class PruneCommand
         command.SetAction(parse => CommandRunner.Run(stderr, () =>
         {
             string patternText = parse.GetValue(pattern)!.Trim().ToLowerInvariant();
-            StructuredUnit? unit = patternText switch { "channels" => StructuredUnit.Channels, "neurons" => StructuredUnit.Neurons, _ => null };
+            StructuredUnit? unit = patternText switch
+            {
+                "channels" => StructuredUnit.Channels,
+                "neurons" => StructuredUnit.Neurons,
+                "layers" => StructuredUnit.Layers,
+                _ => null,
+            };
             var parsedPattern = unit is null ? SparsityPattern.Parse(patternText) : SparsityPattern.Unstructured;
             float s = unit is null ? ResolveSparsity(parse.GetValue(sparsity), parsedPattern)
                 : parse.GetValue(sparsity) ?? throw new EdgePruneException($"--sparsity is required with pattern {patternText}: it is the fraction of {patternText} removed");
@@ -241,11 +247,22 @@ public static class PruneCommand
         var inv = CultureInfo.InvariantCulture;
         string unit = report.Unit.ToString().ToLowerInvariant();
         string tuned = epochs is { } e ? $", fine-tuned {e} epochs" : "";
-        text.AppendLine(inv, $"pruned {output}: {options.Fraction:P0} of the {unit} of each group removed, ranked by {options.Importance}{tuned}");
-        text.AppendLine(inv, $"{"before",7} {"after",7}  group");
-        foreach (var g in report.Groups)
+        if (report.Unit == StructuredUnit.Layers)
         {
-            text.AppendLine(inv, $"{g.ChannelsBefore,7} {g.ChannelsAfter,7}  {g.Layers}");
+            text.AppendLine(inv, $"pruned {output}: {report.Groups.Count(g => g.ChannelsAfter == 0)} of {report.Groups.Count} identity residual blocks replaced by their skip{tuned}");
+            foreach (var g in report.Groups.Where(g => g.ChannelsAfter == 0))
+            {
+                text.AppendLine(inv, $"  removed {g.Layers}");
+            }
+        }
+        else
+        {
+            text.AppendLine(inv, $"pruned {output}: {options.Fraction:P0} of the {unit} of each group removed, ranked by {options.Importance}{tuned}");
+            text.AppendLine(inv, $"{"before",7} {"after",7}  group");
+            foreach (var g in report.Groups)
+            {
+                text.AppendLine(inv, $"{g.ChannelsBefore,7} {g.ChannelsAfter,7}  {g.Layers}");
+            }
         }
 
         text.AppendLine(inv, $"parameters {report.ParametersBefore:N0} → {report.ParametersAfter:N0} ({1 - (double)report.ParametersAfter / report.ParametersBefore:P1} fewer)");

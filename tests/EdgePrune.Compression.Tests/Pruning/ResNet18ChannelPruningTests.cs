@@ -68,3 +68,30 @@ public class ResNet18ChannelPruningTests(ITestOutputHelper output)
         output.WriteLine($"{clock.ElapsedMilliseconds} ms");
     }
 }
+
+/// <summary>ResNet18's identity residual blocks replaced by their skip path.</summary>
+public class ResNet18LayerPruningTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void ResNet18_without_its_weakest_identity_block_runs_in_OnnxRuntime_and_loses_that_blocks_hand_counted_MACs()
+    {
+        var model = OnnxImporter.Load(RealModels.ResNet18);
+        var result = StructuredPruner.Prune(model.Graph, new StructuredOptions { Fraction = 0.3f, Unit = StructuredUnit.Layers });
+        // Identity-skip blocks: 2 in stage 1, 1 in stages 2 and 3, 2 in stage 4 (the first block of stages 2–4 has a
+        // 1×1 projection on its skip). 30 % of 6 is one block: two 3×3 Convs and two BatchNorms of one stage.
+        Assert.Equal(6, result.Report.Groups.Count);
+        Assert.Equal(1, result.Report.Groups.Count(g => g.ChannelsAfter == 0));
+        static long Block(int channels, int size) => 2 * ((long)channels * size * size * channels * 9 + (long)channels * size * size);
+        long[] candidates = [Block(64, 56), Block(128, 28), Block(256, 14), Block(512, 7)];
+        long saved = result.Report.MacsBefore - result.Report.MacsAfter;
+        output.WriteLine($"removed {result.Report.Groups.Single(g => g.ChannelsAfter == 0).Layers}: MACs −{saved:N0}, parameters {result.Report.ParametersBefore:N0} → {result.Report.ParametersAfter:N0}");
+        Assert.Contains(saved, candidates);
+        Assert.Equal(20, result.Graph.Nodes.Count(n => n.OpType == "Conv"));
+
+        var input = model.Graph.Inputs[0];
+        var image = TestTensors.Uniform(new Random(31), input.Type.Shape!.Select(d => (int)(d.Value ?? 1)).ToArray(), 0, 255);
+        var feeds = new Dictionary<string, Tensor> { [input.Name] = image };
+        string name = model.Graph.Outputs[0].Name;
+        Assert.Equal([1, 512, 1, 1], OrtOracle.Run(model with { Graph = result.Graph }, feeds)[name].Shape.ToArray());
+    }
+}

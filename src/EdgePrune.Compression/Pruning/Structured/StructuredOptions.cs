@@ -2,11 +2,14 @@ using EdgePrune.Core;
 
 namespace EdgePrune.Compression.Pruning.Structured;
 
-/// <summary>What a structured pass removes: output channels of Conv, or neurons of Gemm/MatMul.</summary>
+/// <summary>What a structured pass removes: output channels of Conv, neurons of Gemm/MatMul, or residual blocks.</summary>
 public enum StructuredUnit
 {
     Channels,
     Neurons,
+
+    /// <summary>Residual blocks replaced by their identity skip (<see cref="ResidualBlockRemover"/>).</summary>
+    Layers,
 }
 
 /// <summary>How the channels of a group are ranked; the lowest go first.</summary>

@@ -16,6 +16,11 @@ public static class StructuredPruner
     public static StructuredResult Prune(Graph graph, StructuredOptions options)
     {
         options.Validate();
+        if (options.Unit == StructuredUnit.Layers)
+        {
+            return ResidualBlockRemover.Prune(graph, options.Fraction);
+        }
+
         var inferred = ShapeInference.Infer(graph, graph.Name);
         var dependencies = DependencyGraph.Build(inferred);
         var groups = dependencies.Groups().Where(g => g.IsConvolutional == (options.Unit == StructuredUnit.Channels)).ToList();
