@@ -43,6 +43,18 @@ public class ScheduleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Gradual_run_shorter_than_the_mask_interval_still_ends_at_the_final_sparsity()
+    {
+        var model = MnistSplits.LeNet300;
+        var options = new GradualOptions { Pruning = new PruningOptions { Sparsity = 0.6f }, Every = 50 };
+        var tuned = GradualPruning.Run(model.Graph, MnistSplits.Train.First(256), new TrainingOptions { Epochs = 1 }, options).Graph; // 4 steps
+        foreach (var layer in WeightMatrix.Find(tuned))
+        {
+            Assert.Equal(layer.Weights.ElementCount - (int)Math.Floor(0.6 * layer.Weights.ElementCount), layer.Weights.ToFloatArray().Count(v => v != 0));
+        }
+    }
+
+    [Fact]
     public void Iterative_pruning_only_grows_its_masks_and_ends_at_the_requested_sparsity()
     {
         var model = MnistSplits.LeNet300;

@@ -53,7 +53,9 @@ public static class GradualPruning
         return trainer.Fit(train, validation: null, onEpoch, onStep: step =>
         {
             int t = (step.Epoch - 1) * step.StepsPerEpoch + step.Step;
-            if (t % options.Every == 0 && t <= schedule.Start + schedule.Steps + options.Every)
+            bool last = t == step.StepsPerEpoch * training.Epochs;
+            // The last step always prunes to s_f, so a run shorter than the mask interval still ends at the asked sparsity.
+            if ((t % options.Every == 0 && t <= schedule.Start + schedule.Steps + options.Every) || last)
             {
                 Prune(graph, layers, parameters, options.Pruning with { Sparsity = schedule.At(t) });
             }
