@@ -110,6 +110,7 @@ public class StructuredPruningTests(ITestOutputHelper output)
         var actual = OrtOracle.Run(pruned, input)[name];
         output.WriteLine($"seed {seed}: widths {width}/{side}/{tail}/{hidden}, max |Δ| {Agreement.MaxAbsDiff(expected, actual):G3}");
         Agreement.AssertClose(expected, actual, atol: 1e-5f, rtol: 1e-5f);
+        Agreement.AssertClose(actual, EdgePrune.Core.Execution.ReferenceExecutor.Run(pruned, input)[name], atol: 1e-5f, rtol: 1e-4f, what: "reference executor on the pruned graph");
     }
 }
 
