@@ -15,7 +15,7 @@ public sealed class DependencyGraph
     private static readonly HashSet<string> ChannelWise =
     [
         "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Clip", "Elu", "Selu", "HardSigmoid", "HardSwish", "Softplus", "Softsign",
-        "Identity", "Dropout", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Neg", "Abs", "BatchNormalization",
+        "Identity", "Dropout", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Neg", "Abs",
     ];
 
     private static readonly HashSet<string> Elementwise = ["Add", "Sub", "Mul", "Div", "Max", "Min", "Sum", "PRelu"];
@@ -198,7 +198,7 @@ public sealed class DependencyGraph
                 }
 
                 return;
-            case var op when ChannelWise.Contains(op) && op != "BatchNormalization" && x is not null
+            case var op when ChannelWise.Contains(op) && x is not null
                 && node.Inputs.Skip(1).All(i => i.Length == 0 || (Graph.Initializers.TryGetValue(i, out var t) && t.ElementCount == 1)) && Join(x, y):
                 return;
             case var op when Elementwise.Contains(op) && TraceElementwise(node, uses):
