@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using EdgePrune.Compression.Pruning.Criteria;
 using EdgePrune.Core;
 using EdgePrune.Core.Ir;
 
@@ -8,12 +9,16 @@ namespace EdgePrune.Compression.Pruning;
 public sealed record PruningResult(Graph Graph, PruningReport Report);
 
 /// <summary>
-/// Magnitude pruning of the weights of Gemm, MatMul and Conv: the weights (or blocks, scored by mean |w|) of smallest
-/// magnitude become exact zeros. Ties are broken by position so the result is deterministic.
+/// Pruning of the weights of Gemm, MatMul and Conv: the weights (or blocks, scored by their mean score) of lowest
+/// score under a criterion (|w| unless another is given) become exact zeros. Ties are broken by position so the result
+/// is deterministic.
 /// </summary>
 public static class MagnitudePruner
 {
-    public static PruningResult Prune(Graph graph, PruningOptions options)
+    public static PruningResult Prune(Graph graph, PruningOptions options) => Prune(graph, options, MagnitudeCriterion.Instance);
+
+    /// <summary>Prunes by <paramref name="criterion"/>'s scores, then lets it compensate the surviving weights.</summary>
+    public static PruningResult Prune(Graph graph, PruningOptions options, IPruningCriterion criterion)
     {
         options.Validate();
         var matrices = WeightMatrix.Find(graph);
@@ -23,16 +28,18 @@ public static class MagnitudePruner
         }
 
         var values = matrices.Select(m => m.Weights.ToFloatArray()).ToArray();
+        var saliency = criterion.Assess(graph, matrices);
+        var pruned = values.Select(v => new bool[v.Length]).ToArray();
         if (options.Pattern.Kind == PatternKind.NOfM)
         {
             for (int i = 0; i < matrices.Count; i++)
             {
-                PruneNOfM(matrices[i], values[i], options.Pattern.N, options.Pattern.M);
+                PruneNOfM(matrices[i], saliency[i].Scores, pruned[i], options.Pattern.N, options.Pattern.M);
             }
         }
         else
         {
-            var blocks = matrices.Select((m, i) => Blocks(m, values[i], options.Pattern)).ToArray();
+            var blocks = matrices.Select((m, i) => Blocks(m, saliency[i].Scores, options.Pattern)).ToArray();
             var chosen = options.Scope == PruningScope.Global
                 ? ChooseGlobal(blocks, options.Sparsity, options.MinKeptPerLayer)
                 : blocks.Select(b => ChooseSmallest(b, (int)Math.Floor(options.Sparsity * b.Length))).ToArray();
@@ -42,10 +49,15 @@ public static class MagnitudePruner
                 {
                     foreach (int index in blocks[i][b].Indices)
                     {
-                        values[i][index] = 0f;
+                        pruned[i][index] = true;
                     }
                 }
             }
+        }
+
+        for (int i = 0; i < matrices.Count; i++)
+        {
+            saliency[i].Compensate(values[i], pruned[i]);
         }
 
         var initializers = graph.Initializers;
@@ -64,8 +76,8 @@ public static class MagnitudePruner
 
     private readonly record struct Block(int[] Indices, double Score);
 
-    /// <summary>Keeps the N largest |w| of every M consecutive inputs of each output; a shorter last group keeps at most N.</summary>
-    private static void PruneNOfM(WeightMatrix m, float[] values, int n, int groupSize)
+    /// <summary>Keeps the N highest scores of every M consecutive inputs of each output; a shorter last group keeps at most N.</summary>
+    private static void PruneNOfM(WeightMatrix m, float[] scores, bool[] pruned, int n, int groupSize)
     {
         var group = new int[groupSize];
         for (int o = 0; o < m.Outputs; o++)
@@ -78,16 +90,16 @@ public static class MagnitudePruner
                     group[k] = m.Index(o, start + k);
                 }
 
-                var order = group[..length].OrderBy(i => Math.Abs(values[i])).ThenByDescending(i => i).ToArray();
+                var order = group[..length].OrderBy(i => scores[i]).ThenByDescending(i => i).ToArray();
                 for (int k = 0; k < length - n; k++)
                 {
-                    values[order[k]] = 0f;
+                    pruned[order[k]] = true;
                 }
             }
         }
     }
 
-    private static Block[] Blocks(WeightMatrix m, float[] values, SparsityPattern pattern)
+    private static Block[] Blocks(WeightMatrix m, float[] scores, SparsityPattern pattern)
     {
         int rows = pattern.Rows, columns = pattern.Columns;
         var blocks = new List<Block>();
@@ -104,7 +116,7 @@ public static class MagnitudePruner
                     }
                 }
 
-                blocks.Add(new Block([.. indices], indices.Average(i => Math.Abs((double)values[i]))));
+                blocks.Add(new Block([.. indices], indices.Average(i => (double)scores[i])));
             }
         }
 
