@@ -17,7 +17,7 @@ public sealed class ModelInputsTests
 
         Assert.Equal([2, 1, 28, 28], feed.Shape.ToArray());
         Assert.Equal(DataType.Float, feed.DataType);
-        Assert.Equal(250f / 255f, feed.Span<float>()[250]);
+        Assert.Equal(250f * (1f / 255f), feed.Span<float>()[250]);
         Assert.Equal(0f, feed.Span<float>()[251]);
     }
 
