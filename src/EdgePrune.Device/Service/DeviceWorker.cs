@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgePrune.Device.Service;
+
+/// <summary>
+/// The hosted service: runs the prepared pipeline until the host stops it (SIGTERM from systemd, Ctrl-C) or a
+/// replayed trace ends, then stops the host. A failure inside the run is logged once and makes the exit code 1.
+/// </summary>
+public sealed class DeviceWorker(PreparedRun run, IHostApplicationLifetime lifetime, ILogger<DeviceWorker> logger) : BackgroundService
+{
+    public DeviceRunSummary? Summary { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Let the host finish starting before the sampling loop takes the thread.
+        await Task.Yield();
+        try
+        {
+            Summary = await DeviceRun.RunAsync(run.Parts, stoppingToken);
+            logger.LogInformation("stopped: {Samples} samples, {Windows} windows, {Events} gesture events, {Gaps} gaps, {Faults} sensor fault episodes ({Recoveries} recovered), {Swaps} model swaps",
+                Summary.Samples, Summary.Windows, Summary.Events, Summary.Gaps, Summary.SensorFaults, Summary.Recoveries, Summary.ModelSwaps);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError("the run failed: {Error}", e.Message);
+            Environment.ExitCode = 1;
+        }
+        finally
+        {
+            lifetime.StopApplication();
+        }
+    }
+}

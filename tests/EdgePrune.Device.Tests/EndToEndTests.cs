@@ -1,0 +1,60 @@
+using System.Device.Gpio;
+using EdgePrune.Device.Service;
+using EdgePrune.Sensors.Actions;
+using EdgePrune.Sensors.Inference;
+
+namespace EdgePrune.Device.Tests;
+
+public class EndToEndTests
+{
+    [Fact]
+    public async Task Simulated_pi4_with_the_pruned_int8_model_finds_held_out_gestures_with_precision_and_recall_095_against_the_generator_truth()
+    {
+        // Seed 9100 is a person the model never saw (training used seeds 1..40); 300 s is five minutes of gestures,
+        // replayed on simulated time through the emulated MPU-6050 and its production driver.
+        var pi = SimulatedPi.Create("generator:9100:300");
+        DeviceRunSummary summary;
+        IReadOnlyList<GestureSpan> truth, predicted;
+        try
+        {
+            summary = await pi.RunAsync();
+            var trace = pi.Run.Simulation!.Trace;
+            truth = GestureScoring.Truth(trace);
+            predicted = GestureScoring.Predicted(pi.Records, trace.Times[^1]);
+        }
+        finally
+        {
+            await pi.DisposeAsync();
+        }
+
+        var (precision, recall, matched) = GestureScoring.Score(truth, predicted);
+        Assert.True(truth.Count >= 100, $"only {truth.Count} gestures in the trace");
+        Assert.True(precision >= 0.95 && recall >= 0.95, $"precision {precision:P1}, recall {recall:P1} ({matched} matched of {truth.Count} true and {predicted.Count} predicted gestures)");
+
+        // One JSON line per window, gap and event, each a whole record; no sensor trouble on a clean run.
+        var lines = pi.JsonLines();
+        Assert.Equal(summary.Windows + summary.Gaps + summary.Events, lines.Length);
+        Assert.All(lines, line => Assert.NotNull(OutputRecord.FromJson(line)));
+        Assert.Equal(0, summary.Gaps);
+        Assert.Equal((30_000 - 50) / 10 + 1, summary.Windows);
+
+        // Each LED went high at each start of its gesture and low at each end, in order, and low at shutdown.
+        var wiring = pi.Run.Simulation!.Board.Wiring;
+        var driver = pi.Run.Simulation.Board.GpioDriver;
+        foreach (var (gesture, pin) in wiring.Outputs.Leds)
+        {
+            var expected = new List<PinValue> { PinValue.Low };
+            expected.AddRange(pi.Records.OfType<GestureRecord>().Where(r => r.Gesture == gesture)
+                .Select(r => r.Phase == GesturePhase.Start ? PinValue.High : PinValue.Low));
+            if (expected[^1] == PinValue.High)
+            {
+                expected.Add(PinValue.Low);
+            }
+
+            Assert.Equal(expected, driver.HistoryOf(pin).Select(c => c.Value).ToList());
+        }
+
+        int starts = pi.Records.OfType<GestureRecord>().Count(r => r.Phase == GesturePhase.Start);
+        Assert.Equal(starts, driver.HistoryOf(wiring.Outputs.Buzzer!.Pin).Count(c => c.Value == PinValue.High));
+    }
+}
