@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using EdgePrune.Device.Models;
 using EdgePrune.Sensors.Inference;
 using Microsoft.Extensions.Logging;
@@ -20,7 +19,9 @@ public sealed class ModelWatcher : IDisposable
     private readonly FileSystemWatcher _watcher;
     private readonly Lock _gate = new();
     private readonly Timer _settle;
-    private string? _lastContent;
+    // The last content judged, compared byte for byte: a hash would pull in OpenSSL, which a minimal board image
+    // (and qemu-aarch64 in CI) may not have.
+    private byte[] _lastContent;
 
     public ModelWatcher(string path, SwappableClassifier target, Func<byte[], string, IWindowClassifier> load, ILogger logger)
     {
@@ -28,7 +29,7 @@ public sealed class ModelWatcher : IDisposable
         _target = target;
         _load = load;
         _logger = logger;
-        _lastContent = Hash(File.ReadAllBytes(_path));
+        _lastContent = File.ReadAllBytes(_path);
         _settle = new Timer(_ => Reload(), null, Timeout.Infinite, Timeout.Infinite);
         _watcher = new FileSystemWatcher(Path.GetDirectoryName(_path)!, Path.GetFileName(_path))
         {
@@ -82,13 +83,12 @@ public sealed class ModelWatcher : IDisposable
                 return;
             }
 
-            string hash = Hash(bytes);
-            if (hash == _lastContent)
+            if (bytes.AsSpan().SequenceEqual(_lastContent))
             {
                 return;
             }
 
-            _lastContent = hash;
+            _lastContent = bytes;
             try
             {
                 var next = _load(bytes, _path);
@@ -104,6 +104,4 @@ public sealed class ModelWatcher : IDisposable
             }
         }
     }
-
-    private static string Hash(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes));
 }
