@@ -48,12 +48,13 @@ public static class DeviceCommandLine
         await using (run)
         {
             builder.Services.AddSingleton(run);
-            builder.Services.AddHostedService<DeviceWorker>();
+            builder.Services.AddSingleton<DeviceWorker>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<DeviceWorker>());
             using var host = builder.Build();
+            var worker = host.Services.GetRequiredService<DeviceWorker>();
             await host.RunAsync();
+            return worker.Failed ? 1 : 0;
         }
-
-        return Environment.ExitCode;
     }
 
     /// <summary>One line per message, UTC time, all levels on stderr: stdout carries only the JSON lines.</summary>

@@ -11,6 +11,9 @@ public sealed class DeviceWorker(PreparedRun run, IHostApplicationLifetime lifet
 {
     public DeviceRunSummary? Summary { get; private set; }
 
+    /// <summary>True when the run ended by an error (the process then exits 1).</summary>
+    public bool Failed { get; private set; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Let the host finish starting before the sampling loop takes the thread.
@@ -24,7 +27,7 @@ public sealed class DeviceWorker(PreparedRun run, IHostApplicationLifetime lifet
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError("the run failed: {Error}", e.Message);
-            Environment.ExitCode = 1;
+            Failed = true;
         }
         finally
         {
