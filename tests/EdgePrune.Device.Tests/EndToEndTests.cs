@@ -61,4 +61,28 @@ public class EndToEndTests(ITestOutputHelper output)
         int starts = pi.Records.OfType<GestureRecord>().Count(r => r.Phase == GesturePhase.Start);
         Assert.InRange(driver.HistoryOf(wiring.Outputs.Buzzer!.Pin).Count(c => c.Value == PinValue.High), 1, starts);
     }
+
+    [Theory]
+    [InlineData("gestures-person-101.csv")]
+    [InlineData("gestures-person-303.csv")]
+    public async Task Replaying_a_committed_trace_file_labels_windows_like_its_ground_truth(string file)
+    {
+        // The committed traces are people 101 and 303, not among the training seeds 1..40.
+        var pi = SimulatedPi.Create(RepositoryPaths.Devices("traces", file));
+        try
+        {
+            await pi.RunAsync();
+        }
+        finally
+        {
+            await pi.DisposeAsync();
+        }
+
+        var windows = pi.Records.OfType<WindowRecord>().ToList();
+        Assert.Equal((3000 - 50) / 10 + 1, windows.Count);
+        Assert.All(windows, w => Assert.NotNull(w.Truth));
+        double accuracy = windows.Count(w => w.Predicted == w.Truth) / (double)windows.Count;
+        output.WriteLine($"{file}: {accuracy:P2} of {windows.Count} windows match the trace's majority label");
+        Assert.True(accuracy >= 0.9, $"{accuracy:P2}");
+    }
 }

@@ -9,8 +9,6 @@ namespace EdgePrune.Device.Service;
 /// </summary>
 public sealed class DeviceWorker(PreparedRun run, IHostApplicationLifetime lifetime, ILogger<DeviceWorker> logger) : BackgroundService
 {
-    public DeviceRunSummary? Summary { get; private set; }
-
     /// <summary>True when the run ended by an error (the process then exits 1).</summary>
     public bool Failed { get; private set; }
 
@@ -20,9 +18,9 @@ public sealed class DeviceWorker(PreparedRun run, IHostApplicationLifetime lifet
         await Task.Yield();
         try
         {
-            Summary = await DeviceRun.RunAsync(run.Parts, stoppingToken);
+            var summary = await DeviceRun.RunAsync(run.Parts, stoppingToken);
             logger.LogInformation("stopped: {Samples} samples, {Windows} windows, {Events} gesture events, {Gaps} gaps, {Faults} sensor fault episodes ({Recoveries} recovered), {Swaps} model swaps",
-                Summary.Samples, Summary.Windows, Summary.Events, Summary.Gaps, Summary.SensorFaults, Summary.Recoveries, Summary.ModelSwaps);
+                summary.Samples, summary.Windows, summary.Events, summary.Gaps, summary.SensorFaults, summary.Recoveries, summary.ModelSwaps);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

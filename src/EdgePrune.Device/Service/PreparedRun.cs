@@ -133,7 +133,10 @@ public sealed class PreparedRun : IAsyncDisposable
             ownedAsync.Add(mqttSink);
         }
 
-        owned.Add(source);
+        if (simulation is null)
+        {
+            owned.Add(source);
+        }
         if (sideBySide is not null)
         {
             owned.Add(sideBySide);
@@ -174,7 +177,7 @@ public sealed class PreparedRun : IAsyncDisposable
             _owned[i].Dispose();
         }
 
-        Simulation?.Board.Dispose();
+        Simulation?.Dispose();
     }
 
     private static EpbWindowClassifier LoadEpb(string path)

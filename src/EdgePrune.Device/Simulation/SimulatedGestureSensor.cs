@@ -20,8 +20,6 @@ public sealed class SimulatedGestureSensor(ISensorSource inner, SensorTrace trac
 
     public string? CurrentLabel => trace.Labels is { } labels && trace.IndexAt(clock.GetElapsedTime(_start).TotalSeconds) is int i and >= 0 ? labels[i] : null;
 
-    public ISensorSource Inner => inner;
-
     public void Open() => inner.Open();
 
     public void Read(Span<float> destination) => inner.Read(destination);
