@@ -1,0 +1,3 @@
+using EdgePrune.Device;
+
+return await DeviceCommandLine.RunAsync(args, Console.OpenStandardOutput(), Console.Error);
