@@ -8,7 +8,12 @@ namespace EdgePrune.Compression.Quantization;
 /// </summary>
 public static class EpbQuantizationBuilder
 {
-    public static EpbQuantization From(QuantizedModel model)
+    /// <param name="allowInt4">
+    /// Take 4-bit weights too. Their values lie in [−7, 7], so they travel as int8 and the writer packs them as int4
+    /// nibbles when that is the smallest encoding; the int8 kernels compute with them unchanged. Off by default: only
+    /// <c>edgeprune fit</c>, whose tests compare the runtime with the integer executor on int4 layers, asks for it.
+    /// </param>
+    public static EpbQuantization From(QuantizedModel model, bool allowInt4 = false)
     {
         var epb = new EpbQuantization();
         foreach (var (name, quantization) in model.Activations)
@@ -20,7 +25,7 @@ public static class EpbQuantizationBuilder
         {
             if (step.Weights is { } weights)
             {
-                if (weights.Bits != 8)
+                if (weights.Bits != 8 && !(allowInt4 && weights.Bits == 4))
                 {
                     throw new Core.EdgePruneException($"{step.Describe()}: the .epb int8 path takes 8-bit weights; this layer has {weights.Bits}-bit weights (quantize with --bits 8)");
                 }
