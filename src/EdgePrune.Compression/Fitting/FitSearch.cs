@@ -198,6 +198,66 @@ public static class FitSearch
         };
     }
 
+    /// <summary>
+    /// Measures a model as it is, without searching: every layer quantized to <paramref name="bits"/> (its zeros kept),
+    /// written as .epb, scored in the integer executor on all evaluation samples, with the sensitivity sweep when
+    /// <paramref name="withSensitivity"/>. The status says whether it fits; the floor is not applied.
+    /// </summary>
+    public static FitResult Assess(FitRequest request, int bits = 8, bool withSensitivity = false, Action<FitStage, string>? progress = null)
+    {
+        var timings = new List<FitTiming>();
+        var stage = Stopwatch.StartNew();
+        var budget = request.Budget;
+        var builder = new CandidateBuilder(request.Model, request.Calibration, request.CalibrationOptions);
+        var full = new ModelScorer(request.Eval, request.Labels, builder.Prepared);
+        var beforeExport = EpbWriter.Write(builder.Prepared, new EpbWriteOptions { SourceModel = request.SourceBytes });
+        var before = new Footprint(beforeExport.Report.TotalBytes + budget.RuntimeCodeBytes, beforeExport.Report.ArenaBytes);
+        timings.Add(new FitTiming("baseline", stage.Elapsed.TotalSeconds));
+        stage.Restart();
+        var sensitivity = withSensitivity
+            ? SensitivityAnalysis.Run(builder, full.Subset(request.SearchSamples), request.Sensitivity, m => progress?.Invoke(FitStage.Sensitivity, m))
+            : null;
+        timings.Add(new FitTiming("sensitivity", stage.Elapsed.TotalSeconds));
+        stage.Restart();
+        // The weights keep whatever zeros they have; each layer's option records the sparsity found, not one applied.
+        var recipe = new CompressionRecipe(builder.Layers.ToImmutableDictionary(
+            l => l.Weight,
+            l => new LayerOption(Pruning.SparsityPattern.Unstructured, (float)(builder.Prepared.Initializers[l.Weight].ToFloatArray().Count(v => v == 0f) / (double)l.Parameters), bits),
+            StringComparer.Ordinal));
+        var model = builder.Quantize(builder.Prepared, recipe);
+        var epb = CandidateBuilder.Write(model, request.SourceBytes);
+        var predictions = full.Predict(model);
+        double score = full.Fraction(predictions);
+        var footprint = new Footprint(epb.Report.TotalBytes + budget.RuntimeCodeBytes, epb.Report.ArenaBytes);
+        bool fits = budget.Fits(footprint.FlashBytes, footprint.RamBytes);
+        var candidate = new FitCandidate(0, "as given", recipe, recipe.Describe(builder.Labels), footprint.FlashBytes, footprint.RamBytes, score, fits);
+        timings.Add(new FitTiming("final", stage.Elapsed.TotalSeconds));
+        string reason = string.Create(CultureInfo.InvariantCulture,
+            $"{(fits ? "fits" : "does not fit")} {request.Device.Name}: {footprint.FlashBytes:N0} of {budget.FlashBytes:N0} flash bytes, {footprint.RamBytes:N0} of {budget.RamBytes:N0} RAM bytes; {Word(full.Metric)} {score:P2} vs {full.Original:P2} fp32");
+        return new FitResult
+        {
+            Status = fits ? FitStatus.Fitted : FitStatus.CannotFit,
+            Reason = reason,
+            Request = request,
+            Smallest = footprint,
+            Metric = full.Metric,
+            OriginalScore = full.Original,
+            Before = before,
+            Sensitivity = sensitivity,
+            Candidates = [candidate],
+            ChosenIndex = 0,
+            ScoreBeforeRecovery = score,
+            FinalScore = score,
+            Predictions = predictions,
+            Confusion = full.Confusion(predictions),
+            FinalGraph = builder.Prepared,
+            Final = model,
+            Epb = epb,
+            Layers = Layers(builder, recipe, model, epb, sensitivity),
+            Timings = timings,
+        };
+    }
+
     public static string Word(ScoreMetric metric) => metric == ScoreMetric.Accuracy ? "accuracy" : "agreement";
 
     /// <summary>Per layer, the option of the grid whose weights the writer stores in the fewest bytes.</summary>
@@ -312,14 +372,14 @@ public static class FitSearch
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    private static List<FitLayer> Layers(CandidateBuilder builder, CompressionRecipe recipe, QuantizedModel model, EpbExport epb, SensitivityReport sensitivity)
+    private static List<FitLayer> Layers(CandidateBuilder builder, CompressionRecipe recipe, QuantizedModel model, EpbExport epb, SensitivityReport? sensitivity)
     {
         var weights = model.Steps.Where(s => s.Weights is not null).ToDictionary(s => s.Weights!.Name, s => s.Weights!, StringComparer.Ordinal);
         return builder.Layers.Select(layer =>
         {
             var written = WeightBytes(epb, layer);
             long nonzeros = weights.TryGetValue(layer.Weight, out var w) ? w.Values.LongCount(v => v != 0) : written.Nonzeros;
-            return new FitLayer(layer, recipe[layer.Weight], nonzeros, written.Encoding, written.Bytes, sensitivity.HeadlineLoss(layer.Weight));
+            return new FitLayer(layer, recipe[layer.Weight], nonzeros, written.Encoding, written.Bytes, sensitivity?.HeadlineLoss(layer.Weight));
         }).ToList();
     }
 
