@@ -42,10 +42,11 @@ public static class FitCommand
         var lr = new Option<float>("--lr") { Description = "peak learning rate of the recovery (Adam, cosine)", DefaultValueFactory = _ => 5e-4f };
         var shift = new Option<int>("--shift") { Description = "augment recovery images with random shifts of up to this many pixels", DefaultValueFactory = _ => 0 };
         var sparsities = new Option<string>("--sparsities") { Description = "unstructured sparsities each layer may take, comma-separated", DefaultValueFactory = _ => "0.5,0.7,0.8,0.9,0.95,0.98" };
+        var sweep = new Option<bool>("--sensitivity") { Description = "run the per-layer sensitivity sweep even when the int8 model fits without pruning (for the report)" };
         var nOfM = new Option<string>("--nm") { Description = "N:M patterns each layer may take, comma-separated (2:4, 1:4, 4:8), or none", DefaultValueFactory = _ => "2:4,1:4" };
         var command = new Command("fit", "shrink a model (per-layer sparsity, int8/int4) until it fits a device at an accuracy floor, and write it with a report")
         {
-            model, device, output, maxDrop, minAccuracy, timeBudget, flashBudget, ramBudget, searchSamples, epochs, lr, shift, sparsities, nOfM,
+            model, device, output, maxDrop, minAccuracy, timeBudget, flashBudget, ramBudget, searchSamples, epochs, lr, shift, sparsities, nOfM, sweep,
         };
         data.AddTo(command, withTrain: true);
         command.SetAction(parse => CommandRunner.Run(stderr, () =>
@@ -76,6 +77,7 @@ public static class FitCommand
                 TimeBudget = ParseDuration(parse.GetValue(timeBudget)),
                 SearchSamples = samples,
                 Sensitivity = ParseSweep(parse.GetValue(sparsities)!, parse.GetValue(nOfM)!),
+                AlwaysSweep = parse.GetValue(sweep),
                 SourceBytes = inputs.Bytes,
             };
             var result = StageProgress.Run(stdout, stderr, report => FitSearch.Run(request, report));

@@ -34,7 +34,7 @@ public static class FitReportTables
         report.Result.ChosenIndex);
 
     public static Table Layers(FitReport report) => new(
-        ["layer", "op", "params", "nonzero", "sparsity", "bits", "encoding", "bytes", "MACs", "sensitivity"],
+        ["layer", "op", "params", "nonzero", "sparsity", "bits", "encoding", "bytes", "MACs", SensitivityHeader(report)],
         report.Result.Layers.Select(l => (IReadOnlyList<string>)
         [
             l.Layer.Node,
@@ -48,6 +48,12 @@ public static class FitReportTables
             FitReport.Bytes(l.Layer.Macs),
             l.SensitivityLoss is { } loss ? FitReport.Points(-100 * loss) : "-",
         ]).ToList());
+
+    /// <summary>The sensitivity column gives the loss with the layer alone at the sweep's top unstructured sparsity.</summary>
+    private static string SensitivityHeader(FitReport report) =>
+        report.Result.Request.Sensitivity.Sparsities.Count > 0 && report.Result.Sensitivity is not null
+            ? $"loss at {FitReport.Percent(report.Result.Request.Sensitivity.Sparsities.Max()).Replace(".00", "", StringComparison.Ordinal)} alone"
+            : "sensitivity";
 
     /// <summary>Rows = layers, columns = the options swept; each cell the score with that layer alone compressed so.</summary>
     public static Table? Sensitivity(FitReport report)

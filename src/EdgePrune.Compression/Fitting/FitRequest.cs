@@ -78,6 +78,9 @@ public sealed record FitRequest
 
     public SensitivityOptions Sensitivity { get; init; } = new();
 
+    /// <summary>Run the sensitivity sweep even when the dense int8 model fits (the sweep is then only for the report).</summary>
+    public bool AlwaysSweep { get; init; }
+
     /// <summary>The source file's bytes, whose hash the .epb records.</summary>
     public byte[]? SourceBytes { get; init; }
 }

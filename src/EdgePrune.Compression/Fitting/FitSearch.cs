@@ -84,11 +84,6 @@ public static class FitSearch
         progress?.Invoke(FitStage.Baseline, $"original model: {full.Original:P2} {Word(full.Metric)} on {full.Count} samples; {before.FlashBytes:N0} bytes as fp32 .epb");
         Done(FitStage.Baseline);
 
-        var sensitivity = SensitivityAnalysis.Run(builder, search, request.Sensitivity, m => progress?.Invoke(FitStage.Sensitivity, m), deadline);
-        var grid = request.Sensitivity.Grid;
-        var sizes = LayerSizes(builder, grid);
-        Done(FitStage.Sensitivity);
-
         var candidates = new List<FitCandidate>();
         FitCandidate Measure(CompressionRecipe recipe, string stageName)
         {
@@ -103,16 +98,30 @@ public static class FitSearch
 
         var current = dense;
         var chosen = Measure(current, "greedy");
+        SensitivityReport? sensitivity = null;
+        var grid = request.Sensitivity.Grid;
+        Dictionary<(string, LayerOption), long> sizes = [];
+        if (!chosen.Fits || request.AlwaysSweep)
+        {
+            sensitivity = SensitivityAnalysis.Run(builder, search, request.Sensitivity, m => progress?.Invoke(FitStage.Sensitivity, m), deadline);
+            sizes = LayerSizes(builder, grid);
+        }
+        else
+        {
+            progress?.Invoke(FitStage.Sensitivity, "skipped: the dense int8 model fits already");
+        }
+
+        Done(FitStage.Sensitivity);
         while (!chosen.Fits)
         {
             // The writer's fixed sections (graph, parameters, biases, alignment) are what the real file holds beyond the layers' weights.
             long fixedBytes = chosen.FlashBytes - WeightBytes(current, builder, sizes);
-            var path = deadline is { } d && DateTime.UtcNow > d || !sensitivity.Complete
+            var path = deadline is { } d && DateTime.UtcNow > d || !sensitivity!.Complete
                 ? []
                 : PlanPath(current, builder, sizes, sensitivity, grid, budget.FlashBytes - fixedBytes);
             if (path.Count == 0)
             {
-                progress?.Invoke(FitStage.Search, sensitivity.Complete ? "no cheaper move left: taking the most compressed model" : "time budget spent: taking the most compressed model");
+                progress?.Invoke(FitStage.Search, sensitivity!.Complete ? "no cheaper move left: taking the most compressed model" : "time budget spent: taking the most compressed model");
                 chosen = Measure(smallestRecipe, "most compressed");
                 break;
             }
