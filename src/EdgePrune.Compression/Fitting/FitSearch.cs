@@ -173,7 +173,7 @@ public static class FitSearch
         string word = Word(full.Metric);
         var footprint = new Footprint(epb.Report.TotalBytes + budget.RuntimeCodeBytes, epb.Report.ArenaBytes);
         string reason = meetsFloor
-            ? string.Create(CultureInfo.InvariantCulture, $"fits {request.Device.Name}: {footprint.FlashBytes:N0} of {budget.FlashBytes:N0} flash bytes, {footprint.RamBytes:N0} of {budget.RamBytes:N0} RAM bytes; {word} {finalScore:P2} vs {full.Original:P2} original ({100 * (full.Original - finalScore):+0.00;-0.00;0.00} pt)")
+            ? string.Create(CultureInfo.InvariantCulture, $"fits {request.Device.Name}: {footprint.FlashBytes:N0} of {budget.FlashBytes:N0} flash bytes, {footprint.RamBytes:N0} of {budget.RamBytes:N0} RAM bytes; {word} {finalScore:P2} vs {full.Original:P2} original ({100 * (finalScore - full.Original):+0.00;-0.00;0.00} pt)")
             : string.Create(CultureInfo.InvariantCulture, $"the best model that fits {request.Device.Name} ({footprint.FlashBytes:N0} flash bytes) has {word} {finalScore:P2}, below the floor ({request.Floor}: {threshold:P2})");
         var suggestions = meetsFloor ? [] : new List<string>
         {
