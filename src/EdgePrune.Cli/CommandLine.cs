@@ -20,6 +20,8 @@ public static class CommandLine
             FinetuneCommand.Create(stdout, stderr),
             PruneCommand.Create(stdout, stderr),
             QuantizeCommand.Create(stdout, stderr),
+            FitCommand.Create(stdout, stderr),
+            ReportCommand.Create(stdout, stderr),
             TreeCommand.Create(stdout, stderr),
             ExportCommand.Create(stdout, stderr),
             VerifyCommand.Create(stdout, stderr),

@@ -9,8 +9,9 @@ namespace EdgePrune.Compression.Quantization;
 public static class EpbQuantizationBuilder
 {
     /// <param name="allowInt4">
-    /// true passes 4-bit weights on in their int8 containers (values in [−8, 7]), which the writer then stores with the
-    /// int4 encoding; the int8 kernels of both runtimes read them. False keeps the historical refusal of <c>quantize --epb</c>.
+    /// Take 4-bit weights too. Their values lie in [−7, 7], so they travel in int8 containers and the writer packs them as
+    /// int4 nibbles when that is the smallest encoding; the int8 kernels of both runtimes compute with them unchanged.
+    /// Off by default, which keeps the refusal of <c>quantize --epb --bits 4</c>; <c>fit</c> and the C export ask for it.
     /// </param>
     public static EpbQuantization From(QuantizedModel model, bool allowInt4 = false)
     {
