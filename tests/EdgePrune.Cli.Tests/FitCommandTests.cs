@@ -56,7 +56,7 @@ public sealed class FitCommandTests(FitCliFixture fit) : IClassFixture<FitCliFix
     public void Fit_exits_0_and_writes_the_models_and_the_three_reports()
     {
         Assert.True(fit.Run.ExitCode == 0, fit.Run.Stdout + fit.Run.Stderr);
-        foreach (string file in new[] { "model.onnx", "model.epb", "model-fp32.onnx", "report.html", "report.md", "report.json" })
+        foreach (string file in new[] { "model.onnx", "model.epb", "c/model_model.h", "c/model_model.c", "c/model_size.md", "model-fp32.onnx", "report.html", "report.md", "report.json" })
         {
             Assert.True(File.Exists(Path.Combine(fit.Out, file)), file);
         }

@@ -64,11 +64,7 @@ public static class ExportCSource
             throw new EdgePruneException($"{request.Model}: {e.Message}", e);
         }
 
-        Directory.CreateDirectory(request.OutputDirectory);
-        string sizePath = Path.Combine(request.OutputDirectory, $"{request.Prefix}_size.md");
-        AtomicFile.WriteAllText(Path.Combine(request.OutputDirectory, export.HeaderFileName), export.Header);
-        AtomicFile.WriteAllText(Path.Combine(request.OutputDirectory, export.SourceFileName), export.Source);
-        AtomicFile.WriteAllText(sizePath, export.Report.ToMarkdown());
+        WriteFiles(export, request.OutputDirectory);
         var r = export.Report;
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"wrote {export.HeaderFileName}, {export.SourceFileName} and {request.Prefix}_size.md to {request.OutputDirectory}: {(r.Int8 ? "int8" : "fp32")}, flash {r.ConstantBytes} bytes of constants (weights {r.WeightBytes}), arena {r.ArenaBytes} bytes"));
@@ -80,10 +76,19 @@ public static class ExportCSource
         if (r.Budget is { Fits: false } b)
         {
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"edgeprune: {(request.Strict ? "error" : "warning")}: the export does not fit {b.Device}: flash {r.ConstantBytes} of {b.FlashBudgetBytes} budget bytes, arena {r.ArenaBytes} of {b.RamBudgetBytes} (see {sizePath})"));
+                $"edgeprune: {(request.Strict ? "error" : "warning")}: the export does not fit {b.Device}: flash {r.ConstantBytes} of {b.FlashBudgetBytes} budget bytes, arena {r.ArenaBytes} of {b.RamBudgetBytes} (see {Path.Combine(request.OutputDirectory, $"{request.Prefix}_size.md")})"));
             return request.Strict ? DoesNotFit : 0;
         }
 
         return 0;
+    }
+
+    /// <summary>Writes NAME_model.h, NAME_model.c and NAME_size.md into <paramref name="directory"/> (created if missing).</summary>
+    public static void WriteFiles(CExport export, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        AtomicFile.WriteAllText(Path.Combine(directory, export.HeaderFileName), export.Header);
+        AtomicFile.WriteAllText(Path.Combine(directory, export.SourceFileName), export.Source);
+        AtomicFile.WriteAllText(Path.Combine(directory, $"{export.Report.Prefix}_size.md"), export.Report.ToMarkdown());
     }
 }

@@ -11,6 +11,7 @@ using EdgePrune.Core.Devices;
 using EdgePrune.Core.IO;
 using EdgePrune.Core.Ir;
 using EdgePrune.Core.Onnx;
+using EdgePrune.Export.C;
 using EdgePrune.Training;
 
 namespace EdgePrune.Cli.Commands;
@@ -18,7 +19,7 @@ namespace EdgePrune.Cli.Commands;
 /// <summary>
 /// <c>edgeprune fit MODEL --device NAME --eval X [--labels Y] [--calib X] [--train X [--train-labels Y]] [--max-drop PT | --min-accuracy A]
 /// [--time-budget 10m] -o OUTDIR</c>: the compression that fits the device with the least loss (<see cref="FitSearch"/>), written as
-/// model.onnx (QDQ), model.epb, model-fp32.onnx and report.{html,md,json}. Exit 0 fitted, 3 cannot fit (or below the
+/// model.onnx (QDQ), model.epb, c/ (the C export of model.epb), model-fp32.onnx and report.{html,md,json}. Exit 0 fitted, 3 cannot fit (or below the
 /// floor), 2 bad input. docs/fit.md.
 /// </summary>
 public static class FitCommand
@@ -30,7 +31,7 @@ public static class FitCommand
     {
         var model = new Argument<string>("MODEL") { Description = "the fp32 .onnx model" };
         var device = new Option<string>("--device") { Description = "device profile name (see devices/) or path to a profile .json", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "directory to write model.onnx, model.epb, model-fp32.onnx and report.{html,md,json} into", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "directory to write model.onnx, model.epb, c/, model-fp32.onnx and report.{html,md,json} into", Required = true };
         var data = new DataOptions();
         var maxDrop = new Option<double?>("--max-drop") { Description = "floor: at most this many percentage points below the original (default 0.5)" };
         var minAccuracy = new Option<double?>("--min-accuracy") { Description = "floor: at least this accuracy (or agreement without labels), a fraction such as 0.97; wins over --max-drop" };
@@ -109,6 +110,10 @@ public static class FitCommand
         {
             Write(outDir, "model.onnx", qdqBytes, files);
             Write(outDir, "model.epb", result.Epb!.Bytes, files);
+            // The C export of the very program in model.epb, checked against the same device.
+            var c = CExporter.FromEpb(result.Epb, new CExportOptions { Prefix = "model", Device = result.Request.Device });
+            ExportCSource.WriteFiles(c, Path.Combine(outDir, "c"));
+            files.AddRange(["c/" + c.HeaderFileName, "c/" + c.SourceFileName, $"c/{c.Report.Prefix}_size.md"]);
             if (command == "fit")
             {
                 Write(outDir, "model-fp32.onnx", OnnxExporter.ToBytes(inputs.Model with { Graph = result.FinalGraph! }), files);

@@ -32,18 +32,28 @@ public static partial class CExporter
 
     public static CExport Write(Graph graph, CExportOptions options)
     {
-        if (!PrefixPattern().IsMatch(options.Prefix))
-        {
-            throw new EdgePruneException($"prefix '{options.Prefix}' is not a C identifier: use letters, digits and '_', starting with a letter");
-        }
-
         var simplified = RewritePipeline.Default.Apply(graph);
         foreach (var node in simplified.Nodes.Where(n => !SupportedOps.Contains(n.OpType)))
         {
             throw new EdgePruneException($"{node.Describe()}: op {node.OpType} has no kernel in the EdgePrune C runtime (supported: {string.Join(", ", SupportedOps)})");
         }
 
-        var epb = EpbWriter.Write(graph, options.Epb);
+        return FromEpb(EpbWriter.Write(graph, options.Epb), options);
+    }
+
+    /// <summary>
+    /// The C source of an already written .epb (for example the one <c>edgeprune fit</c> chose), so the C export and
+    /// the binary hold the same program; <see cref="CExportOptions.Epb"/> is not used.
+    /// </summary>
+    public static CExport FromEpb(EpbExport epb, CExportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(epb);
+        if (!PrefixPattern().IsMatch(options.Prefix))
+        {
+            throw new EdgePruneException($"prefix '{options.Prefix}' is not a C identifier: use letters, digits and '_', starting with a letter");
+        }
+
+        // The .NET runtime's loader validates every offset, length and index before the generator reads the file.
         EpbModel.Load(epb.Bytes);
         var content = EpbReader.Read(epb.Bytes);
         return new Generator(content, epb.Report, options).Generate();

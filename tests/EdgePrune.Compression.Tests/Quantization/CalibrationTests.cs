@@ -141,7 +141,8 @@ public class CalibrationTests
         var images = Tensor.FromArray(new byte[] { 0, 255, 51, 102, 0, 0, 0, 255 }, 2, 2, 2);
         var samples = CalibrationData.ForInput(b.Build(), images, "images.idx");
         Assert.Equal(new[] { 2, 1, 2, 2 }, samples.Shape.ToArray());
-        Assert.Equal(new[] { 0f, 1f, 0.2f, 0.4f, 0, 0, 0, 1f }, samples.Span<float>().ToArray());
+        // 51 and 102 times the float 1/255 land one ulp above 0.2 and 0.4 (the convention training uses too).
+        Assert.Equal(new[] { 0f, 1f, MathF.BitIncrement(0.2f), MathF.BitIncrement(0.4f), 0, 0, 0, 1f }, samples.Span<float>().ToArray());
     }
 }
 
@@ -165,7 +166,7 @@ public class PixelScalingTests
         // Oracle: byte × float(1/255) is exact in double (8 × 24 significant bits), so one rounding to float gives the
         // correctly rounded product; every value is also within one ulp of the quotient v / 255.
         var expected = bytes.Select(v => (float)(v * (double)(1f / 255f))).ToArray();
-        Assert.All(bytes, v => Assert.True(Math.Abs(expected[v] - v / 255.0) <= Math.BitIncrement((float)(v / 255.0)) - (float)(v / 255.0)));
+        Assert.All(bytes, v => Assert.True(Math.Abs(expected[v] - (float)(v / 255.0)) <= MathF.BitIncrement((float)(v / 255.0)) - (float)(v / 255.0)));
         Assert.Equal(expected, calibration);
         Assert.Equal(expected, training);
         Assert.Equal(expected, evaluation);

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using EdgePrune.Core.Data;
+using EdgePrune.Runtime;
+using EdgePrune.Runtime.Kernels;
+using EdgePrune.TestSupport;
+using EdgePrune.TestSupport.Firmware;
+
+namespace EdgePrune.Cli.Tests;
+
+/// <summary>The C export a fit writes (<c>c/</c>), built into the classify firmware and run on the emulated Cortex-M4.</summary>
+public sealed class FitFirmwareTests(FitCliFixture fit) : IClassFixture<FitCliFixture>
+{
+    [Fact]
+    public void Fitted_C_export_in_qemu_scores_the_accuracy_the_fit_predicted_and_predicts_like_the_epb()
+    {
+        Assert.True(fit.Run.ExitCode == 0, fit.Run.Stdout + fit.Run.Stderr);
+        var runtime = EpbModel.Load(Path.Combine(fit.Out, "model.epb"));
+        var input = runtime.Inputs[0];
+        var digits = Npy.Read(fit.Eval).Span<float>().ToArray();
+        var labels = Npy.Read(fit.Labels).ToInt64Array().Select(l => (byte)l).ToArray();
+        int size = input.ElementCount;
+        var codes = Enumerable.Range(0, labels.Length)
+            .Select(i => digits.AsSpan(i * size, size).ToArray().Select(v => Quantization.QuantizeOne(v, input.Scale, input.ZeroPoint)).ToArray()).ToArray();
+
+        string run = fit.File("qemu-run");
+        Directory.CreateDirectory(run);
+        File.WriteAllBytes(Path.Combine(run, "inputs.bin"), codes.SelectMany(c => c).Select(v => (byte)v).ToArray());
+        File.WriteAllBytes(Path.Combine(run, "labels.bin"), labels);
+        var image = QemuMps2An386.Build("classify", fit.File("qemu-build"), Path.Combine(fit.Out, "c"), prefix: "model");
+        var firmware = QemuMps2An386.Run(image.Elf, run, TimeSpan.FromMinutes(3));
+        Assert.True(firmware.ExitCode == 0, firmware.Output);
+
+        var output = new sbyte[runtime.Outputs[0].ElementCount];
+        var expected = codes.Select(c =>
+        {
+            runtime.Run(c, output);
+            return Array.IndexOf(output, output.Max());
+        }).ToArray();
+        Assert.Equal(expected, firmware.Predictions());
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(fit.Out, "report.json")));
+        double predicted = json.RootElement.GetProperty("final_score").GetDouble();
+        Assert.Equal(predicted, Math.Round((double)firmware.Value("correct") / labels.Length, 6));
+    }
+}
