@@ -1,4 +1,5 @@
 using EdgePrune.Compression.Quantization;
+using EdgePrune.Runtime.Format;
 using EdgePrune.TestSupport;
 
 namespace EdgePrune.Compression.Tests.Quantization;
@@ -39,9 +40,12 @@ public class WeightQuantizationTests
     }
 
     [Fact]
-    public void Storage_picks_the_smallest_encoding_with_hand_counted_bytes()
+    public void Storage_is_the_writers_smallest_encoding_with_hand_counted_bytes()
     {
-        // 4 output channels × 100 inputs, 90 % zeros: 40 non-zeros.
+        // 4 output channels × 100 inputs, 90 % zeros: row r keeps columns 0, 10, …, 90 (40 non-zeros). docs/format.md,
+        // sizes with each range aligned to 16 B: dense 400; bitmask 50 + 40 (64 + 48); CSR8 pointers 5·4 + 40 + 40
+        // (32 + 48 + 48); 4×1 blocks: the 10 kept columns are one block each, pointers 2·4 + columns 10·2 + values 40
+        // = 68 (16 + 32 + 48 = 96 aligned), the smallest; 1:4 needs 25 B of positions + 100 values.
         var w = new float[400];
         for (int i = 0; i < 400; i += 10)
         {
@@ -50,24 +54,52 @@ public class WeightQuantizationTests
 
         var q = QuantizedWeights.Symmetric("w", w, [4, 100], axis: 0, bits: 8);
         var storage = LayerStorage.Of("fc", q, hasBias: true);
-        // dense 400; bitmask 50 + 40 = 90; CSR8: 5 row pointers·2 + 40 indices + 40 values = 90 → ties go to bitmask (listed first).
         Assert.Equal(40, storage.NonZeros);
-        Assert.Equal(SparseEncoding.Bitmask, storage.Encoding);
-        Assert.Equal(90, storage.WeightBytes);
+        Assert.Equal(WeightEncoding.BlockSparse, storage.Encoding);
+        Assert.Equal(68, storage.WeightBytes);
         Assert.Equal(32, storage.ParameterBytes); // 4 scales + 4 int32 biases
 
+        // 4-bit values still travel as int8 in the sparse encodings; packed int4 (200 B, 208 aligned) loses to the blocks.
         var q4 = QuantizedWeights.Symmetric("w", w, [4, 100], axis: 0, bits: 4);
         var storage4 = LayerStorage.Of("fc", q4, hasBias: false);
-        // dense 200; bitmask 50 + 20 = 70; CSR8 10 + 40 + 20 = 70 → bitmask.
-        Assert.Equal(70, storage4.WeightBytes);
+        Assert.Equal(WeightEncoding.BlockSparse, storage4.Encoding);
+        Assert.Equal(68, storage4.WeightBytes);
 
+        // Two non-zeros (row 0 column 0, row 3 column 99): 4×1 blocks cost 8 + 2·2 + 2·4 = 20 B (48 aligned), CSR8 24 (64).
         var sparser = new float[400];
         sparser[0] = 1f;
         sparser[399] = 1f;
         var s = LayerStorage.Of("fc", QuantizedWeights.Symmetric("w", sparser, [4, 100], 0, 8), false);
-        // dense 400; bitmask 50 + 2; CSR8 10 + 2 + 2 = 14.
-        Assert.Equal(SparseEncoding.Csr8, s.Encoding);
-        Assert.Equal(14, s.WeightBytes);
+        Assert.Equal(WeightEncoding.BlockSparse, s.Encoding);
+        Assert.Equal(20, s.WeightBytes);
+
+        // Dense int4: packed two per byte.
+        var full = QuantizedWeights.Symmetric("w", [.. Enumerable.Range(1, 400).Select(i => (float)(i % 7 + 1))], [4, 100], 0, 4);
+        var packed = LayerStorage.Of("fc", full, false);
+        Assert.Equal(WeightEncoding.Int4, packed.Encoding);
+        Assert.Equal(200, packed.WeightBytes);
+    }
+
+    [Fact]
+    public void Storage_of_a_transposed_Gemm_weight_is_what_the_epb_writer_stores()
+    {
+        // Gemm weights [K = 6, N = 4] (transB = 0), per output channel along axis 1: the writer encodes [N, K].
+        var random = new Random(3);
+        var w = Enumerable.Range(0, 24).Select(i => i % 5 == 0 ? (float)(random.NextDouble() + 0.5) : 0f).ToArray();
+        var q = QuantizedWeights.Symmetric("w", w, [6, 4], axis: 1, bits: 8);
+        var storage = LayerStorage.Of("fc", q, hasBias: false);
+        var transposed = new byte[24];
+        for (int k = 0; k < 6; k++)
+        {
+            for (int n = 0; n < 4; n++)
+            {
+                transposed[n * 6 + k] = (byte)q.Values[k * 4 + n];
+            }
+        }
+
+        var expected = EdgePrune.Export.Epb.WeightEncoder.Choose(transposed, 1, 4, null, allowSparse: true);
+        Assert.Equal(expected.Encoding, storage.Encoding);
+        Assert.Equal(expected.Bytes, storage.WeightBytes);
     }
 
     [Fact]
@@ -96,16 +128,19 @@ public class WeightQuantizationTests
     }
 
     [Theory]
-    [InlineData(WeightPrecision.Int8, 63172)]
-    [InlineData(WeightPrecision.Int4, 49862)]
-    public void A_90_percent_sparse_LeNet_300_100_stores_the_hand_counted_bytes(WeightPrecision precision, long expectedBytes)
+    [InlineData(WeightPrecision.Int8)]
+    [InlineData(WeightPrecision.Int4)]
+    public void A_90_percent_sparse_LeNet_300_100_stores_the_hand_counted_bytes(WeightPrecision precision)
     {
-        // Gemm weights [K, N] (axis 1 = N output channels), every 10th weight kept (±1 or ±0.5), biases kept.
-        // int8, per layer (weights + 4 B scale and 4 B bias per channel):
-        //   784×300: bitmask 29400 + 23520 = 52920 (CSR16 602 + 47040 + 23520 = 71162) + 2400
-        //   300×100: bitmask 3750 + 3000 = 6750 (CSR16 202 + 6000 + 3000 = 9202) + 800
-        //   100×10:  CSR8 22 + 100 + 100 = 222 (bitmask 125 + 100 = 225) + 80          → 63172
-        // int4: 29400 + 11760 = 41160; 3750 + 1500 = 5250; CSR8 22 + 100 + 50 = 172   → 49862
+        // Gemm weights [K, N], every 10th weight kept (±1 or ±0.5), biases kept. The writer encodes [N, K]; as N is a
+        // multiple of 10, the kept weights are the whole rows n = 0, 10, 20, … (docs/format.md sizes, ranges aligned to 16 B):
+        //   784×300: 30 dense rows of 784; 1×8 blocks: pointers 301·4 + 2940 block columns·2 + 23520 = 30604
+        //            (bitmask 29400 + 23520 = 52920; 1×4 blocks 1204 + 11760 + 23520 = 36484)
+        //   300×100: 10 dense rows of 300 (300 is no multiple of 8); 1×4 blocks: 101·4 + 750·2 + 3000 = 4904 (bitmask 6750)
+        //   100×10:  row 0 dense; 1×4 blocks: 11·4 + 25·2 + 100 = 194 (bitmask 125 + 100 = 225, CSR8 44 + 100 + 100 = 244)
+        // plus 4 B scale and 4 B bias per channel, 410·8 = 3280: 38982 bytes. int4 weights are the same: the sparse
+        // encodings hold int8 values, and packed int4 (117600 + 15000 + 500) is larger.
+        const long expectedBytes = 30604 + 4904 + 194 + 3280;
         var random = new Random(300);
         var b = new Core.Ir.GraphBuilder(opset: 13);
         var h = b.Input("x", Core.Ir.DataType.Float, Core.Ir.Dim.Named("N"), 784);
@@ -130,6 +165,6 @@ public class WeightQuantizationTests
         var report = QuantizationReport.Create(model, TestGraphs.Samples(random, 2, [784], 0f, 1f));
         Assert.Equal(266610L * 4, report.Fp32WeightBytes);
         Assert.Equal(expectedBytes, report.QuantizedWeightBytes);
-        Assert.Equal([SparseEncoding.Bitmask, SparseEncoding.Bitmask, SparseEncoding.Csr8], report.Layers.Where(l => l.Storage is not null).Select(l => l.Storage!.Encoding));
+        Assert.All(report.Layers.Where(l => l.Storage is not null), l => Assert.Equal(WeightEncoding.BlockSparse, l.Storage!.Encoding));
     }
 }
