@@ -179,102 +179,29 @@ static uint32_t bitmask_word(const uint8_t *mask, int32_t word, int32_t bytes)
     return bits;
 }
 
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(EP_EMULATE_DSP)
 /*
- * acc + the products of the next stored values with x[offset + i] for every set bit i of bits, lowest first. The
- * caller has cleared the bits below -offset (they belong to the previous row). Out of line for the registers, like
- * dot4_s8.
+ * acc + the products of the next stored values with the inputs of one row's set bits: `first` (the row's first mask
+ * word, bits before the row cleared), `words` whole words from `mask`, then `last` (the row's last word, bits after
+ * it cleared; 0 when the row fits in one word). Bit 0 of the first word is input element x[-lead].
+ * Per word a load, a test and the pointer updates (6 instructions, 5 for a zero word); per set bit 7: CLZ of the
+ * bit-reversed word finds it, a shifted EOR clears it. In assembly because gcc 12 compares before the EOR instead of
+ * using its flags and spills at -Os (12 instructions a set bit).
  */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline))
-#endif
-static int32_t bitmask_dot(uint32_t bits, const int8_t *x, int32_t offset, const int8_t **values, int32_t acc)
+static int32_t bitmask_row(uint32_t first, const uint8_t *mask, int32_t words, uint32_t last, const int8_t *x, int32_t lead, const int8_t **values, int32_t acc)
 {
     const int8_t *v = *values;
-    if (bits == 0u) {
-        return acc;
-    }
-    if (offset < 0) {
-        bits >>= -offset;
-        offset = 0;
-    }
-    x += offset;
-#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(EP_EMULATE_DSP)
-    /*
-     * Bit-reversed once, so each set bit costs one CLZ to find and a shift and EOR to clear: 7 instructions a value.
-     * In assembly because gcc 12 compares before the EOR instead of using its flags (9 instructions a value).
-     */
-    {
-        uint32_t bit, x_value, w_value, top = 0x80000000u;
-        __asm__ volatile(
-            "rbit    %[bits], %[bits]\n\t"
-            "1:\n\t"
-            "clz     %[bit], %[bits]\n\t"
-            "ldrsb   %[xv], [%[x], %[bit]]\n\t"
-            "ldrsb   %[wv], [%[v]], #1\n\t"
-            "lsr     %[bit], %[top], %[bit]\n\t"
-            "smlabb  %[acc], %[wv], %[xv], %[acc]\n\t"
-            "eors    %[bits], %[bits], %[bit]\n\t"
-            "bne     1b\n\t"
-            : [bits] "+r"(bits), [acc] "+r"(acc), [v] "+r"(v), [bit] "=&r"(bit), [xv] "=&r"(x_value), [wv] "=&r"(w_value)
-            : [x] "r"(x), [top] "r"(top)
-            : "cc", "memory");
-    }
-#else
-    do {
-        int32_t bit = 0;
-        uint32_t rest = bits;
-#if defined(__GNUC__) || defined(__clang__)
-        bit = __builtin_ctz(rest);
-#else
-        while ((rest & 1u) == 0u) {
-            rest >>= 1;
-            bit++;
-        }
-#endif
-        acc += (int32_t)*v++ * (int32_t)x[bit];
-        bits &= bits - 1u;
-    } while (bits != 0u);
-#endif
-    *values = v;
-    return acc;
-}
-
-/* acc + the products for the set bits of elements [lo, hi) of the mask, a row starting at element row_start. */
-static int32_t bitmask_range(const uint8_t *mask, int32_t bytes, int32_t lo, int32_t hi, int32_t row_start, const int8_t *x, const int8_t **values, int32_t acc)
-{
-    int32_t word;
-    for (word = lo >> 5; word * 32 < hi; word++) {
-        int32_t base = word * 32;
-        uint32_t bits = bitmask_word(mask, word, bytes);
-        if (lo > base) {
-            bits &= ~0u << (lo - base);
-        }
-        if (hi < base + 32) {
-            bits &= (1u << (hi - base)) - 1u;
-        }
-        acc = bitmask_dot(bits, x, base - row_start, values, acc);
-    }
-    return acc;
-}
-
-/*
- * acc + the products for `words` (> 0) whole mask words from `mask`, bit 0 of the first word being input element
- * x[0]. This is where a sparse layer spends its time: per word a load, a test and the pointer updates (6
- * instructions, 5 for a zero word), per set bit the 7 of bitmask_dot's loop.
- */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline))
-#endif
-static int32_t bitmask_words(const uint8_t *mask, int32_t words, const int8_t *x, const int8_t **values, int32_t acc)
-{
-#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(EP_EMULATE_DSP)
-    const int8_t *v = *values;
-    uint32_t bits, bit, x_value, w_value, top = 0x80000000u;
+    uint32_t bits = first, bit, x_value, w_value, top = 0x80000000u;
     __asm__ volatile(
+        "sub     %[x], %[x], %[lead]\n\t"
+        "cmp     %[bits], #0\n\t"
+        "bne     3f\n\t"
+        "b       5f\n\t"
         "1:\n\t"
         "ldr     %[bits], [%[mask]], #4\n\t"
         "cmp     %[bits], #0\n\t"
-        "beq     3f\n\t"
+        "beq     5f\n\t"
+        "3:\n\t"
         "rbit    %[bits], %[bits]\n\t"
         "2:\n\t"
         "clz     %[bit], %[bits]\n\t"
@@ -284,28 +211,69 @@ static int32_t bitmask_words(const uint8_t *mask, int32_t words, const int8_t *x
         "smlabb  %[acc], %[wv], %[xv], %[acc]\n\t"
         "eors    %[bits], %[bits], %[bit]\n\t"
         "bne     2b\n\t"
-        "3:\n\t"
+        "5:\n\t"
         "adds    %[x], %[x], #32\n\t"
         "subs    %[words], %[words], #1\n\t"
-        "bne     1b\n\t"
-        : [mask] "+r"(mask), [words] "+r"(words), [x] "+r"(x), [acc] "+r"(acc), [v] "+r"(v), [bits] "=&r"(bits),
+        "bpl     1b\n\t"
+        "movs    %[bits], %[last]\n\t"
+        "beq     9f\n\t"
+        "rbit    %[bits], %[bits]\n\t"
+        "7:\n\t"
+        "clz     %[bit], %[bits]\n\t"
+        "ldrsb   %[xv], [%[x], %[bit]]\n\t"
+        "ldrsb   %[wv], [%[v]], #1\n\t"
+        "lsr     %[bit], %[top], %[bit]\n\t"
+        "smlabb  %[acc], %[wv], %[xv], %[acc]\n\t"
+        "eors    %[bits], %[bits], %[bit]\n\t"
+        "bne     7b\n\t"
+        "9:\n\t"
+        : [bits] "+r"(bits), [mask] "+r"(mask), [words] "+r"(words), [x] "+r"(x), [acc] "+r"(acc), [v] "+r"(v),
           [bit] "=&r"(bit), [xv] "=&r"(x_value), [wv] "=&r"(w_value)
-        : [top] "r"(top)
+        : [last] "r"(last), [lead] "r"(lead), [top] "r"(top)
         : "cc", "memory");
     *values = v;
+    return acc;
+}
 #else
-    int32_t word;
-    for (word = 0; word < words; word++) {
-        acc = bitmask_dot(bitmask_word(mask, word, words * 4), x, word * 32, values, acc);
+/* acc + the products for the set bits i of bits with x[offset + i], lowest first; bits below -offset are clear. */
+static int32_t bitmask_bits(uint32_t bits, const int8_t *x, int32_t offset, const int8_t **values, int32_t acc)
+{
+    const int8_t *v = *values;
+    if (offset < 0) {
+        bits >>= -offset;
+        offset = 0;
     }
+    while (bits != 0u) {
+        int32_t bit = 0;
+#if defined(__GNUC__) || defined(__clang__)
+        bit = __builtin_ctz(bits);
+#else
+        while (((bits >> bit) & 1u) == 0u) {
+            bit++;
+        }
 #endif
+        acc += (int32_t)*v++ * (int32_t)x[offset + bit];
+        bits &= bits - 1u;
+    }
+    *values = v;
     return acc;
 }
 
+/* The portable twin of the assembly above, with the same arguments. */
+static int32_t bitmask_row(uint32_t first, const uint8_t *mask, int32_t words, uint32_t last, const int8_t *x, int32_t lead, const int8_t **values, int32_t acc)
+{
+    int32_t word;
+    acc = bitmask_bits(first, x, -lead, values, acc);
+    for (word = 0; word < words; word++) {
+        acc = bitmask_bits(bitmask_word(mask, word, words * 4), x, 32 * (word + 1) - lead, values, acc);
+    }
+    return bitmask_bits(last, x, 32 * (words + 1) - lead, values, acc);
+}
+#endif
+
 /*
- * Visits only the set bits of the mask (count leading zeros of the bit-reversed word, clear, repeat), so the cost
- * follows the stored values, not the positions. Rows are not word aligned (cols need not be a multiple of 32): the
- * whole words inside a row go through bitmask_words, the partial words at its ends through bitmask_range.
+ * Visits only the set bits of the mask, a word at a time, so the cost follows the stored values, not the positions.
+ * Rows are not word aligned (cols need not be a multiple of 32): a row's first and last words are masked here.
  */
 ep_status ep_fully_connected_s8_bitmask(const ep_requant_s8 *q, int32_t batch, const int8_t *input, const ep_weights *weights, const int32_t *folded_bias, int8_t *output)
 {
@@ -317,15 +285,18 @@ ep_status ep_fully_connected_s8_bitmask(const ep_requant_s8 *q, int32_t batch, c
         const int8_t *x = input + (size_t)b * (size_t)k;
         const int8_t *v = values;
         for (o = 0; o < n; o++) {
-            int32_t start = o * k, end = start + k;
-            int32_t first_whole = (start + 31) >> 5, last_whole = end >> 5;
-            int32_t acc;
-            if (first_whole < last_whole) {
-                acc = bitmask_range(mask, bytes, start, first_whole * 32, start, x, &v, 0);
-                acc = bitmask_words(mask + (size_t)first_whole * 4u, last_whole - first_whole, x + (first_whole * 32 - start), &v, acc);
-                acc = bitmask_range(mask, bytes, last_whole * 32, end, start, x, &v, acc);
-            } else {
-                acc = bitmask_range(mask, bytes, start, end, start, x, &v, 0);
+            int32_t acc = 0;
+            if (k > 0) {
+                int32_t start = o * k, end = start + k;
+                int32_t first_word = start >> 5, last_word = (end - 1) >> 5, bits_in_last = end - last_word * 32;
+                uint32_t last_mask = bits_in_last == 32 ? ~0u : (1u << bits_in_last) - 1u;
+                uint32_t first = bitmask_word(mask, first_word, bytes) & (~0u << (start & 31)), last = 0u;
+                if (last_word == first_word) {
+                    first &= last_mask;
+                } else {
+                    last = bitmask_word(mask, last_word, bytes) & last_mask;
+                }
+                acc = bitmask_row(first, mask + (size_t)(first_word + 1) * 4u, last_word > first_word ? last_word - first_word - 1 : 0, last, x, start & 31, &v, 0);
             }
             *output++ = ep_requantize(q, ep_wrapping_add(acc, folded_bias[o]), o);
         }
