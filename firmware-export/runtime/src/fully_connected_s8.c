@@ -161,22 +161,32 @@ ep_status ep_fully_connected_s8_int4(const ep_requant_s8 *q, int32_t batch, cons
     return EP_OK;
 }
 
-/*
- * Bits 32*word .. 32*word+31 of a bitmask (element i is bit i&7 of byte i>>3, so bit i&31 of the little-endian
- * word); the last word stops at the mask's last byte. gcc and clang merge the four byte loads into one LDR.
- */
-static uint32_t bitmask_word(const uint8_t *mask, int32_t word, int32_t bytes)
+/* The mask's last, partial word: its `left` (< 4) bytes. */
+static uint32_t bitmask_partial_word(const uint8_t *p, int32_t left)
 {
-    const uint8_t *p = mask + (size_t)word * 4u;
-    int32_t left = bytes - word * 4, i;
     uint32_t bits = 0;
-    if (left >= 4) {
-        return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-    }
+    int32_t i;
     for (i = 0; i < left; i++) {
         bits |= (uint32_t)p[i] << (8 * i);
     }
     return bits;
+}
+
+/*
+ * Bits 32*word .. 32*word+31 of a bitmask (element i is bit i&7 of byte i>>3, so bit i&31 of the little-endian
+ * word); the last word stops at the mask's last byte. gcc and clang merge the four byte loads into one LDR. Forced
+ * inline: at -Os gcc calls it, twice per row.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+static inline uint32_t bitmask_word(const uint8_t *mask, int32_t word, int32_t bytes)
+{
+    const uint8_t *p = mask + (size_t)word * 4u;
+    if (bytes - word * 4 >= 4) {
+        return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+    }
+    return bitmask_partial_word(p, bytes - word * 4);
 }
 
 #if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(EP_EMULATE_DSP)
@@ -199,8 +209,7 @@ static int32_t bitmask_row(uint32_t first, const uint8_t *mask, int32_t words, u
         "b       5f\n\t"
         "1:\n\t"
         "ldr     %[bits], [%[mask]], #4\n\t"
-        "cmp     %[bits], #0\n\t"
-        "beq     5f\n\t"
+        "cbz     %[bits], 5f\n\t"
         "3:\n\t"
         "rbit    %[bits], %[bits]\n\t"
         "2:\n\t"
@@ -227,7 +236,7 @@ static int32_t bitmask_row(uint32_t first, const uint8_t *mask, int32_t words, u
         "eors    %[bits], %[bits], %[bit]\n\t"
         "bne     7b\n\t"
         "9:\n\t"
-        : [bits] "+r"(bits), [mask] "+r"(mask), [words] "+r"(words), [x] "+r"(x), [acc] "+r"(acc), [v] "+r"(v),
+        : [bits] "+l"(bits), [mask] "+r"(mask), [words] "+r"(words), [x] "+r"(x), [acc] "+r"(acc), [v] "+r"(v),
           [bit] "=&r"(bit), [xv] "=&r"(x_value), [wv] "=&r"(w_value)
         : [last] "r"(last), [lead] "r"(lead), [top] "r"(top)
         : "cc", "memory");
