@@ -81,7 +81,7 @@ static void dot4_s8(const int8_t *w, const int8_t *x, int32_t k, int32_t acc[4])
             : "cc", "memory");
     }
 #else
-    /* The loop above in C: the host tests run it with EP_EMULATE_DSP, and clang (no inline ROR issue) compiles it. */
+    /* The loop above in C, for compilers without GNU inline assembly; the host tests run it with EP_EMULATE_DSP. */
     int32_t words;
     for (words = k >> 2; words > 0; words--) {
         uint32_t xv = ep_read_s8x4(x);
