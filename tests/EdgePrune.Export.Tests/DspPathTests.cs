@@ -48,17 +48,44 @@ public sealed class DspPathTests
         AssertBitIdentical(quantized.Graph, new EpbWriteOptions { Quantization = EpbQuantizationBuilder.From(quantized), AllowSparse = false }, samples);
     }
 
-    private static void AssertBitIdentical(Graph graph, EpbWriteOptions options, float[][] samples)
+    [Fact]
+    public void Bitmask_walk_on_the_cortex_m4_matches_the_dotnet_runtime_on_rows_that_are_not_word_aligned()
+    {
+        // cols 45, 20 and 7: rows that start and end inside mask words, and rows (20, 7) shorter than a word.
+        var random = new Random(11);
+        int[] widths = [45, 20, 7, 9];
+        var builder = new GraphBuilder(13, "bitmask");
+        string x = builder.Input("x", DataType.Float, 1, widths[0]);
+        for (int layer = 0; layer + 1 < widths.Length; layer++)
+        {
+            var w = Enumerable.Range(0, widths[layer] * widths[layer + 1]).Select(_ => random.NextDouble() < 0.5 ? 0f : (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var b = Enumerable.Range(0, widths[layer + 1]).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            x = builder.Op("Gemm", [x, builder.Initializer($"w{layer}", Tensor.FromArray(w, widths[layer], widths[layer + 1])), builder.Initializer($"b{layer}", Tensor.FromArray(b, widths[layer + 1]))]);
+            if (layer + 2 < widths.Length)
+            {
+                x = builder.Op("Relu", [x]);
+            }
+        }
+
+        builder.Output(x);
+        var graph = builder.Build();
+        var samples = Enumerable.Range(0, 200).Select(_ => Enumerable.Range(0, widths[0]).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray()).ToArray();
+        var calibration = Tensor.FromArray(samples.SelectMany(s => s).ToArray(), samples.Length, widths[0]);
+        var quantized = Quantizer.Quantize(graph, calibration, new QuantizationOptions());
+        AssertBitIdentical(quantized.Graph, new EpbWriteOptions { Quantization = EpbQuantizationBuilder.From(quantized) }, samples, "Bitmask");
+    }
+
+    private static void AssertBitIdentical(Graph graph, EpbWriteOptions options, float[][] samples, string encoding = "Dense")
     {
         var export = CExporter.Write(graph, new CExportOptions { Prefix = "dsp", Epb = options });
-        Assert.All(export.Report.Layers, l => Assert.Equal("Dense", l.Encoding));
+        Assert.All(export.Report.Layers, l => Assert.Equal(encoding, l.Encoding));
         var runtime = EpbModel.Load(EpbWriter.Write(graph, options).Bytes);
         var input = runtime.Inputs[0];
         var codes = samples.Select(s => s.Select(v => Runtime.Kernels.Quantization.QuantizeOne(v, input.Scale, input.ZeroPoint)).ToArray()).ToArray();
         int outputs = runtime.Outputs[0].ElementCount;
         var emulated = new HostBuild(export, "gcc", "-DEP_EMULATE_DSP").Run(codes, outputs);
         var m4 = new QemuUserBuild(export);
-        Assert.Contains("smlad", m4.Disassembly, StringComparison.Ordinal);
+        Assert.Contains(encoding == "Dense" ? "smlad" : "rbit", m4.Disassembly, StringComparison.Ordinal);
         var silicon = m4.Run(codes, outputs);
         var expected = new sbyte[outputs];
         for (int i = 0; i < codes.Length; i++)

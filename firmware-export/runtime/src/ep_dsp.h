@@ -14,8 +14,18 @@
 #define EP_HAS_DSP 1
 
 static inline uint32_t ep_sxtb16(uint32_t x) { return (uint32_t)__sxtb16((int8x4_t)x); }
-/* The rotate is recognised by gcc and clang and folded into SXTB16's ROR operand. */
+#if defined(__GNUC__) && !defined(__clang__)
+/* Bytes 1 and 3: SXTB16's own ROR #8 operand. gcc 12 does not fold a C rotate into it (it emits a separate MOV ROR). */
+static inline uint32_t ep_sxtb16_ror8(uint32_t x)
+{
+    uint32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+#else
+/* clang folds the rotate into SXTB16's ROR operand. */
 static inline uint32_t ep_sxtb16_ror8(uint32_t x) { return (uint32_t)__sxtb16((int8x4_t)((x >> 8) | (x << 24))); }
+#endif
 static inline int32_t ep_smlad(uint32_t a, uint32_t b, int32_t acc) { return __smlad((int16x2_t)a, (int16x2_t)b, acc); }
 
 #elif defined(EP_EMULATE_DSP)
