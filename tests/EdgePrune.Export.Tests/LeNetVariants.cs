@@ -39,6 +39,7 @@ internal static class LeNetVariants
             "sparse98" => MagnitudePruner.Prune(graph, new PruningOptions { Sparsity = 0.98f }).Graph,
             "1of4" => MagnitudePruner.Prune(graph, new PruningOptions { Pattern = SparsityPattern.Parse("1:4") }).Graph,
             "block4x4" => MagnitudePruner.Prune(graph, new PruningOptions { Sparsity = 0.8f, Pattern = SparsityPattern.Parse("block:4x4") }).Graph,
+            "block1x8g90" => MagnitudePruner.Prune(graph, new PruningOptions { Sparsity = 0.9f, Scope = PruningScope.Global, Pattern = SparsityPattern.Parse("block:1x8") }).Graph,
             _ => throw new ArgumentException($"unknown pruning in variant '{variant}'"),
         };
         if (parts[0] == "fp32")

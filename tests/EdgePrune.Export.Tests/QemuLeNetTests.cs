@@ -39,6 +39,18 @@ public sealed class QemuLeNetTests(ITestOutputHelper log)
         Assert.True(sparseInstructions <= 0.7 * denseInstructions, $"the 90 % sparse model took {sparseInstructions} instructions, {(double)sparseInstructions / denseInstructions:F3} of the dense one's {denseInstructions} (bound 0.7)");
     }
 
+    [Fact]
+    public void Ninety_percent_sparse_in_1x8_blocks_takes_under_half_the_dense_instructions_in_qemu()
+    {
+        // The 25x-smaller model of issue 5 (docs/results.md): whole 1×8 blocks pruned under one global threshold. fc1
+        // is stored block-sparse (eight MACs per stored block index, SMLAD); fc2 (300 inputs, no multiple of 8) keeps
+        // about half its weights and its smallest encoding is the bitmask, whose walk dominates: measured 0.422 of dense.
+        long dense = RunInQemu("int8-dense").Values("instructions_per_inference")[0];
+        long blocks = RunInQemu("int8-block1x8g90").Values("instructions_per_inference")[0];
+        log.WriteLine($"90 % sparse in 1x8 blocks, int8: {blocks} instructions per inference, {(double)blocks / dense:F3} of dense ({dense})");
+        Assert.True(blocks <= 0.5 * dense, $"the 1x8-block model took {blocks} instructions, {(double)blocks / dense:F3} of the dense one's {dense}");
+    }
+
     private FirmwareRun RunInQemu(string variant)
     {
         var (graph, options) = LeNetVariants.Build("lenet-300-100.onnx", variant);

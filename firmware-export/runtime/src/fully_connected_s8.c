@@ -365,6 +365,27 @@ ep_status ep_fully_connected_s8_block(const ep_requant_s8 *q, int32_t batch, con
             for (j = rows[block_row]; j < rows[block_row + 1]; j++) {
                 const int8_t *v = values + (size_t)j * (size_t)(br * bc) + (size_t)(in_block * bc);
                 const int8_t *xs = x + (size_t)block_columns[j] * (size_t)bc;
+#ifdef EP_HAS_DSP
+                /* Blocks a multiple of 4 wide: four MACs per word pair, two SMLADs (int32 sums, so the order is free);
+                   1×8, the shape that reaches 25x at 90 %, unrolled. */
+                if (bc == 8) {
+                    const uint32_t w0 = ep_read_s8x4(v), w1 = ep_read_s8x4(v + 4);
+                    const uint32_t x0 = ep_read_s8x4(xs), x1 = ep_read_s8x4(xs + 4);
+                    acc = ep_smlad(ep_sxtb16(w0), ep_sxtb16(x0), acc);
+                    acc = ep_smlad(ep_sxtb16_ror8(w0), ep_sxtb16_ror8(x0), acc);
+                    acc = ep_smlad(ep_sxtb16(w1), ep_sxtb16(x1), acc);
+                    acc = ep_smlad(ep_sxtb16_ror8(w1), ep_sxtb16_ror8(x1), acc);
+                    continue;
+                }
+                if ((bc & 3) == 0) {
+                    for (i = 0; i < bc; i += 4) {
+                        const uint32_t w = ep_read_s8x4(v + i), xw = ep_read_s8x4(xs + i);
+                        acc = ep_smlad(ep_sxtb16(w), ep_sxtb16(xw), acc);
+                        acc = ep_smlad(ep_sxtb16_ror8(w), ep_sxtb16_ror8(xw), acc);
+                    }
+                    continue;
+                }
+#endif
                 for (i = 0; i < bc; i++) {
                     acc += (int32_t)v[i] * (int32_t)xs[i];
                 }
