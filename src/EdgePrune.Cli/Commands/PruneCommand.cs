@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using EdgePrune.Cli.Reports;
 using EdgePrune.Compression.Pruning;
 using EdgePrune.Compression.Pruning.Criteria;
 using EdgePrune.Compression.Pruning.Schedules;
@@ -13,8 +14,6 @@ using EdgePrune.Core.Ir;
 using EdgePrune.Core.Onnx;
 using EdgePrune.Training;
 using EdgePrune.Training.Data;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace EdgePrune.Cli.Commands;
 
@@ -267,10 +266,7 @@ public static class PruneCommand
 
         text.AppendLine(inv, $"parameters {report.ParametersBefore:N0} → {report.ParametersAfter:N0} ({1 - (double)report.ParametersAfter / report.ParametersBefore:P1} fewer)");
         text.AppendLine(inv, $"MACs       {report.MacsBefore:N0} → {report.MacsAfter:N0} ({1 - (double)report.MacsAfter / Math.Max(1, report.MacsBefore):P1} fewer)");
-        if (accuracy is { } a)
-        {
-            text.AppendLine(inv, $"accuracy (ONNX Runtime): {a.Before:P2} before, {a.After:P2} after ({(a.After - a.Before) * 100:+0.00;-0.00} pt)");
-        }
+        AppendAccuracy(text, accuracy);
 
         return text.ToString();
     }
@@ -310,6 +306,14 @@ public static class PruneCommand
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
+    }
+
+    private static void AppendAccuracy(StringBuilder text, (double Before, double After)? accuracy)
+    {
+        if (accuracy is { } a)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"accuracy (ONNX Runtime): {a.Before:P2} before, {a.After:P2} after ({(a.After - a.Before) * 100:+0.00;-0.00} pt)");
+        }
     }
 
     private static void WriteAccuracy(Utf8JsonWriter json, (double Before, double After)? accuracy)
@@ -364,27 +368,8 @@ public static class PruneCommand
             throw new EdgePruneException($"{data.Source}: samples of {data.SampleSize} values do not fit input '{graph.Inputs[0].Name}' of shape {EdgePrune.Core.Ir.Tensor.FormatShape(sample)} per sample");
         }
 
-        int step = shape[0].IsKnown ? (int)shape[0].Value!.Value : 256;
-        using var options = new SessionOptions { IntraOpNumThreads = 2 };
-        using var session = new InferenceSession(onnx, options);
-        string input = graph.Inputs[0].Name, outputName = graph.Outputs[0].Name;
-        int correct = 0;
-        for (int start = 0; start < data.Count; start += step)
-        {
-            int count = Math.Min(step, data.Count - start);
-            var buffer = new float[step * data.SampleSize];
-            data.Features.AsSpan(start * data.SampleSize, count * data.SampleSize).CopyTo(buffer);
-            var feed = NamedOnnxValue.CreateFromTensor(input, new DenseTensor<float>(buffer, [step, .. sample]));
-            using var results = session.Run([feed], [outputName]);
-            var logits = results[0].AsTensor<float>().ToArray();
-            int classes = logits.Length / step;
-            for (int i = 0; i < count; i++)
-            {
-                correct += System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits.AsSpan(i * classes, classes)) == labels[start + i] ? 1 : 0;
-            }
-        }
-
-        return (double)correct / data.Count;
+        var samples = EdgePrune.Core.Ir.Tensor.FromArray(data.Features, [data.Count, .. sample]);
+        return OrtScore.Of(onnx, graph, samples, [.. labels.Select(l => (long)l)], reference: null);
     }
 
     private static string FormatText(PruningReport report, Method how, string output, int? epochs, (double Before, double After)? accuracy)
@@ -401,10 +386,7 @@ public static class PruneCommand
         }
 
         text.AppendLine(inv, $"{"total",-28} {"",-20} {report.Parameters,10} {report.NonZeros,10} {report.Sparsity,9:P1} {report.BytesBefore,13} {report.BytesAfter,12}");
-        if (accuracy is { } a)
-        {
-            text.AppendLine(inv, $"accuracy (ONNX Runtime): {a.Before:P2} before, {a.After:P2} after ({(a.After - a.Before) * 100:+0.00;-0.00} pt)");
-        }
+        AppendAccuracy(text, accuracy);
 
         return text.ToString();
     }
