@@ -1,7 +1,6 @@
 using System.Text.Json;
 using EdgePrune.Core.Data;
 using EdgePrune.Runtime;
-using EdgePrune.Runtime.Kernels;
 using EdgePrune.TestSupport;
 using EdgePrune.TestSupport.Firmware;
 
@@ -15,27 +14,12 @@ public sealed class FitFirmwareTests(FitCliFixture fit) : IClassFixture<FitCliFi
     {
         Assert.True(fit.Run.ExitCode == 0, fit.Run.Stdout + fit.Run.Stderr);
         var runtime = EpbModel.Load(Path.Combine(fit.Out, "model.epb"));
-        var input = runtime.Inputs[0];
         var digits = Npy.Read(fit.Eval).Span<float>().ToArray();
         var labels = Npy.Read(fit.Labels).ToInt64Array().Select(l => (byte)l).ToArray();
-        int size = input.ElementCount;
-        var codes = Enumerable.Range(0, labels.Length)
-            .Select(i => digits.AsSpan(i * size, size).ToArray().Select(v => Quantization.QuantizeOne(v, input.Scale, input.ZeroPoint)).ToArray()).ToArray();
+        int size = runtime.Inputs[0].ElementCount;
+        var samples = Enumerable.Range(0, labels.Length).Select(i => digits.AsSpan(i * size, size).ToArray());
 
-        string run = fit.File("qemu-run");
-        Directory.CreateDirectory(run);
-        File.WriteAllBytes(Path.Combine(run, "inputs.bin"), codes.SelectMany(c => c).Select(v => (byte)v).ToArray());
-        File.WriteAllBytes(Path.Combine(run, "labels.bin"), labels);
-        var image = QemuMps2An386.Build("classify", fit.File("qemu-build"), Path.Combine(fit.Out, "c"), prefix: "model");
-        var firmware = QemuMps2An386.Run(image.Elf, run, TimeSpan.FromMinutes(3));
-        Assert.True(firmware.ExitCode == 0, firmware.Output);
-
-        var output = new sbyte[runtime.Outputs[0].ElementCount];
-        var expected = codes.Select(c =>
-        {
-            runtime.Run(c, output);
-            return Array.IndexOf(output, output.Max());
-        }).ToArray();
+        var (firmware, _, expected) = ClassifyFirmware.RunInt8(runtime, Path.Combine(fit.Out, "c"), "model", samples, labels, fit.File("qemu"));
         Assert.Equal(expected, firmware.Predictions());
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(fit.Out, "report.json")));
         double predicted = json.RootElement.GetProperty("final_score").GetDouble();

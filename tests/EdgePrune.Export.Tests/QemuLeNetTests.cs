@@ -3,7 +3,6 @@ using EdgePrune.Export.C;
 using EdgePrune.Export.Epb;
 using EdgePrune.Export.Firmware;
 using EdgePrune.Runtime;
-using EdgePrune.Runtime.Kernels;
 using EdgePrune.TestSupport;
 using EdgePrune.TestSupport.Firmware;
 using Xunit.Abstractions;
@@ -77,29 +76,15 @@ public sealed class QemuLeNetTests(ITestOutputHelper log)
         var (graph, options) = LeNetVariants.Build("lenet-300-100.onnx", variant);
         var export = CExporter.Write(graph, new CExportOptions { Prefix = "lenet", Epb = options });
         var runtime = EpbModel.Load(EpbWriter.Write(graph, options).Bytes);
-        var input = runtime.Inputs[0];
-        var codes = LeNetVariants.Digits(LeNetVariants.Source("lenet-300-100.onnx")).Take(Digits)
-            .Select(d => d.Select(v => Quantization.QuantizeOne(v, input.Scale, input.ZeroPoint)).ToArray()).ToArray();
+        var digits = LeNetVariants.Digits(LeNetVariants.Source("lenet-300-100.onnx")).Take(Digits);
         var labels = DataFiles.Load(RepositoryPaths.Mnist("test-labels-idx1-ubyte.gz")).Span<byte>()[..Digits].ToArray();
 
         string root = CToolchain.NewDirectory($"qemu-{variant}");
-        string modelDirectory = Path.Combine(root, "model"), runDirectory = Path.Combine(root, "run");
+        string modelDirectory = Path.Combine(root, "model");
         Directory.CreateDirectory(modelDirectory);
-        Directory.CreateDirectory(runDirectory);
         File.WriteAllText(Path.Combine(modelDirectory, export.HeaderFileName), export.Header);
         File.WriteAllText(Path.Combine(modelDirectory, export.SourceFileName), export.Source);
-        File.WriteAllBytes(Path.Combine(runDirectory, "inputs.bin"), codes.SelectMany(c => c).Select(v => (byte)v).ToArray());
-        File.WriteAllBytes(Path.Combine(runDirectory, "labels.bin"), labels);
-        var image = QemuMps2An386.Build("classify", Path.Combine(root, "build"), modelDirectory, prefix: "lenet");
-        var run = QemuMps2An386.Run(image.Elf, runDirectory, TimeSpan.FromMinutes(3));
-        Assert.True(run.ExitCode == 0, run.Output);
-
-        var output = new sbyte[runtime.Outputs[0].ElementCount];
-        var expected = codes.Select(c =>
-        {
-            runtime.Run(c, output);
-            return Array.IndexOf(output, output.Max());
-        }).ToArray();
+        var (run, image, expected) = ClassifyFirmware.RunInt8(runtime, modelDirectory, "lenet", digits, labels, root);
         Assert.Equal(expected, run.Predictions());
         int correct = expected.Zip(labels, (p, l) => p == l ? 1 : 0).Sum();
         Assert.Equal(correct, run.Value("correct"));
