@@ -1,6 +1,7 @@
 using EdgePrune.Device.Configuration;
 using EdgePrune.Device.Service;
 using EdgePrune.Sensors.Actions;
+using EdgePrune.TestSupport.Logging;
 
 namespace EdgePrune.Device.Tests;
 

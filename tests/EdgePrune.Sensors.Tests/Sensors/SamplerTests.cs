@@ -3,6 +3,7 @@ using EdgePrune.Sensors.Sources;
 using EdgePrune.Simulation.Chips.Mpu6050;
 using EdgePrune.Simulation.Signals;
 using EdgePrune.Simulation.Time;
+using EdgePrune.TestSupport.Logging;
 using Iot.Device.Imu;
 using Microsoft.Extensions.Logging;
 

@@ -8,6 +8,7 @@ using EdgePrune.Simulation.Boards;
 using EdgePrune.Simulation.Gestures;
 using EdgePrune.Simulation.Signals;
 using EdgePrune.Simulation.Time;
+using EdgePrune.TestSupport.Logging;
 
 namespace EdgePrune.Sensors.Tests.Simulation;
 
@@ -66,7 +67,7 @@ public class SimulatedPiTests
         var faults = board.FaultsOf(imu.Name);
         // Pull the IMU off the bus for 2 s of simulated time, 20 s into the run (checked at each bus access, so deterministic).
         using var source = new ScheduledOutage(board.SensorFactory.Create(imu), clock, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(22), faults);
-        var sampler = new FixedRateSampler(source, new SamplerOptions(wiring.SampleRateHz), clock, new EdgePrune.Sensors.Tests.Sensors.TestLogger());
+        var sampler = new FixedRateSampler(source, new SamplerOptions(wiring.SampleRateHz), clock, new TestLogger());
         var leds = wiring.Outputs.Leds;
         var collected = new CollectingSink();
         var lines = new MemoryStream();

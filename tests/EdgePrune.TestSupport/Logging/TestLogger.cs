@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 
-namespace EdgePrune.Device.Tests;
+namespace EdgePrune.TestSupport.Logging;
 
 /// <summary>Keeps every log entry so a test can count warnings.</summary>
-internal sealed class TestLogger : ILogger
+public sealed class TestLogger : ILogger
 {
     private readonly List<(LogLevel Level, string Message)> _entries = [];
 
@@ -25,7 +25,7 @@ internal sealed class TestLogger : ILogger
 }
 
 /// <summary>Hands the same <see cref="TestLogger"/> to every category.</summary>
-internal sealed class TestLoggerFactory(TestLogger logger) : ILoggerFactory
+public sealed class TestLoggerFactory(TestLogger logger) : ILoggerFactory
 {
     public TestLogger Logger => logger;
 
