@@ -8,7 +8,12 @@ internal static class RuntimeBenchModels
 {
     public static readonly int[] Widths = [784, 300, 100, 10];
 
-    public static Graph Mlp(double sparsity, int seed = 1)
+    /// <summary>
+    /// With <paramref name="rowBlocks"/>, weights are pruned in whole blocks of 8 consecutive inputs of one output (4
+    /// where the layer's input count is not a multiple of 8: fc2 and fc3), the smallest block L1 norms first; else one
+    /// weight at a time.
+    /// </summary>
+    public static Graph Mlp(double sparsity, int seed = 1, bool rowBlocks = false)
     {
         var random = new Random(seed);
         var b = new GraphBuilder(opset: 13, name: "lenet_300_100");
@@ -21,7 +26,11 @@ internal static class RuntimeBenchModels
                 w[j] = (float)((random.NextDouble() * 2) - 1) / MathF.Sqrt(Widths[i - 1]);
             }
 
-            if (sparsity > 0)
+            if (sparsity > 0 && rowBlocks)
+            {
+                PruneRowBlocks(w, Widths[i - 1], Widths[i], Widths[i - 1] % 8 == 0 ? 8 : 4, sparsity);
+            }
+            else if (sparsity > 0)
             {
                 float threshold = w.Select(MathF.Abs).Order().ElementAt((int)(w.Length * sparsity));
                 w = w.Select(v => MathF.Abs(v) < threshold ? 0f : v).ToArray();
@@ -37,6 +46,33 @@ internal static class RuntimeBenchModels
 
         b.Output(x);
         return b.Build();
+    }
+
+    // w is Gemm's [K, N]: a block is w[i, o] for i in [b·width, (b+1)·width) of one output o.
+    private static void PruneRowBlocks(float[] w, int k, int n, int width, double sparsity)
+    {
+        var blocks = new List<(float Norm, int Output, int Block)>();
+        for (int o = 0; o < n; o++)
+        {
+            for (int b = 0; b < k / width; b++)
+            {
+                float norm = 0;
+                for (int i = b * width; i < (b + 1) * width; i++)
+                {
+                    norm += MathF.Abs(w[(i * n) + o]);
+                }
+
+                blocks.Add((norm, o, b));
+            }
+        }
+
+        foreach (var (_, o, b) in blocks.OrderBy(block => block.Norm).Take((int)(blocks.Count * sparsity)))
+        {
+            for (int i = b * width; i < (b + 1) * width; i++)
+            {
+                w[(i * n) + o] = 0;
+            }
+        }
     }
 
     /// <summary>

@@ -141,4 +141,54 @@ public class KernelTwinTests
             Assert.Equal(a.Zip(b, (x, y) => x * y).Sum(), FullyConnectedInt8.Dot(a, b));
         }
     }
+
+    /// <summary>
+    /// Weights pruned in whole row blocks of 4 and 8 (the 1×4/1×8 kernels read a block as one word): small codes with a
+    /// requantization fine enough that an accumulator off by one shows (the 4-wide read must not sign-extend a negative
+    /// word into the unused lanes), and full-range codes with −128·−128, the largest product an int16 lane must hold.
+    /// </summary>
+    [Theory]
+    [InlineData(13, 4, 8)]
+    [InlineData(14, 8, 8)]
+    [InlineData(15, 4, 128)]
+    [InlineData(16, 8, 128)]
+    public void Row_block_kernels_match_their_reference_twins(int seed, int blockWidth, int magnitude)
+    {
+        var random = new Random(seed);
+        int n = random.Next(16, 48), k = random.Next(1, 40) * 8, batch = random.Next(1, 3);
+        var keep = Enumerable.Range(0, n * k / blockWidth).Select(_ => random.NextDouble() < 0.2).ToArray();
+        var codes = Enumerable.Range(0, n * k).Select(i => keep[i / blockWidth] ? (sbyte)random.Next(-magnitude, magnitude) : (sbyte)0).ToArray();
+        var xq = Enumerable.Range(0, batch * k).Select(_ => (sbyte)random.Next(-magnitude, magnitude)).ToArray();
+        if (magnitude == 128)
+        {
+            keep[0] = true;
+            codes.AsSpan(0, blockWidth).Fill(-128);
+            xq.AsSpan(0, blockWidth).Fill(-128);
+        }
+
+        var bias = Enumerable.Range(0, n).Select(_ => random.Next(-50, 50)).ToArray();
+        float multiplier = magnitude == 8 ? 0.5f : 1f / 4096;
+        var q = Requantization.Create(1f, 0, Enumerable.Repeat(multiplier, n).ToArray(), n, 1f, 0, float.NegativeInfinity, float.PositiveInfinity);
+        var expectedQ = new sbyte[batch * n];
+        FullyConnectedInt8.Reference(codes.Select(v => (int)v).ToArray(), n, k, xq, bias, q, expectedQ, batch);
+        var blockQ = WeightEncoder.Candidates(MemoryMarshal.AsBytes(codes.AsSpan()).ToArray(), 1, n, codes, allowSparse: true)
+            .Single(e => e.Encoding == WeightEncoding.BlockSparse && e.P0 == 1 && e.P1 == blockWidth);
+        var viewQ = View(blockQ, EpbDataType.Int8, [n, k]);
+        var actualQ = new sbyte[batch * n];
+        FullyConnectedInt8.Run(viewQ, xq, FullyConnectedInt8.FoldedBias(viewQ, bias, q.InputOffset), q, actualQ, batch);
+        Assert.Equal(expectedQ, actualQ);
+
+        var w = codes.Select(v => v / 64f).ToArray();
+        var x = xq.Select(v => v / 32f).ToArray();
+        var expected = new float[batch * n];
+        FullyConnectedFloat.Reference(w, n, k, x, [], expected, batch, float.NegativeInfinity, float.PositiveInfinity);
+        var block = WeightEncoder.Candidates(MemoryMarshal.AsBytes(w.AsSpan()).ToArray(), 4, n, null, allowSparse: true)
+            .Single(e => e.Encoding == WeightEncoding.BlockSparse && e.P0 == 1 && e.P1 == blockWidth);
+        var actual = new float[batch * n];
+        FullyConnectedFloat.Run(View(block, EpbDataType.Float32, [n, k]), x, [], actual, batch, float.NegativeInfinity, float.PositiveInfinity);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(MathF.Abs(expected[i] - actual[i]) <= 1e-5f * (1 + MathF.Abs(expected[i])), $"[{i}]: {actual[i]} vs {expected[i]}");
+        }
+    }
 }
