@@ -35,7 +35,7 @@ public class RuntimeBenchmarks
     private RunOptions _runOptions = null!;
     private string _ortOutputName = "";
 
-    private sealed class ShortInProcess : ManualConfig
+    internal sealed class ShortInProcess : ManualConfig
     {
         public ShortInProcess() =>
             AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithIterationCount(10).WithWarmupCount(3));

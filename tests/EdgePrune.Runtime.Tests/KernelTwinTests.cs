@@ -116,7 +116,7 @@ public class KernelTwinTests
         var expected = new float[g.OutChannels * g.OutPlane];
         var actual = new float[expected.Length];
         ConvFloat.Reference(g, w, bias, x, expected, float.NegativeInfinity, float.PositiveInfinity);
-        ConvFloat.Run(g, w, [], [], bias, x, actual, float.NegativeInfinity, float.PositiveInfinity);
+        ConvFloat.Run(g, w, [], [], bias, x, actual, float.NegativeInfinity, float.PositiveInfinity, new float[ConvFloat.ScratchFloats(g, dense: true)]);
         RuntimeHarness.AssertClose(expected, actual);
 
         var wq = w.Select(v => (sbyte)Math.Round(v * 100)).ToArray();
@@ -126,7 +126,7 @@ public class KernelTwinTests
         var expectedQ = new sbyte[expected.Length];
         var actualQ = new sbyte[expected.Length];
         ConvInt8.Reference(g, wq.Select(v => (int)v).ToArray(), bq, q, xq, expectedQ);
-        ConvInt8.Run(g, wq, [], [], bq, q, xq, actualQ, new int[g.OutPlane]);
+        ConvInt8.Run(g, wq, [], [], bq, q, xq, actualQ, new int[ConvInt8.ScratchInts(g, dense: true)]);
         Assert.Equal(expectedQ, actualQ);
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using EdgePrune.Runtime.Format;
 using EdgePrune.Runtime.Kernels;
 
@@ -5,7 +6,8 @@ namespace EdgePrune.Runtime.Engine;
 
 /// <summary>
 /// Conv 1-D/2-D with groups: x [N, C, (H,) W], W [M, C/g, (KH,) KW], bias [M]. Attributes strides, pads (begins then
-/// ends), dilations, group, fused activation. Sparse filters are decoded at load into (tap, value) rows.
+/// ends), dilations, group, fused activation. Sparse filters are decoded at load into (tap, value) rows; dense and
+/// int4 filters run as gathered patches times the filter matrix (<see cref="ConvFloat"/>, <see cref="ConvInt8"/>).
 /// </summary>
 internal sealed class ConvStep : Step
 {
@@ -98,7 +100,7 @@ internal sealed class ConvStep : Step
         }
     }
 
-    public override int ScratchInts => _requantization is null ? 0 : _g.OutPlane;
+    public override int ScratchInts => _requantization is null ? ConvFloat.ScratchFloats(_g, _rowStart.Length == 0) : ConvInt8.ScratchInts(_g, _rowStart.Length == 0);
 
     public override void Execute(byte[] arena, int[] scratch)
     {
@@ -107,7 +109,7 @@ internal sealed class ConvStep : Step
         if (_requantization is null)
         {
             var values = _rowStart.Length == 0 ? view.Floats(0) : _floatValues;
-            ConvFloat.Run(_g, values, _rowStart, _taps, bias is null ? [] : bias.Floats(arena), In(0).Floats(arena), Out.WritableFloats(arena), _min, _max);
+            ConvFloat.Run(_g, values, _rowStart, _taps, bias is null ? [] : bias.Floats(arena), In(0).Floats(arena), Out.WritableFloats(arena), _min, _max, MemoryMarshal.Cast<int, float>(scratch.AsSpan()));
         }
         else
         {

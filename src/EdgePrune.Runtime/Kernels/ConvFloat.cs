@@ -3,18 +3,27 @@ using System.Numerics.Tensors;
 namespace EdgePrune.Runtime.Kernels;
 
 /// <summary>
-/// fp32 convolution (1-D/2-D, groups, depthwise) as a sum over filter taps: each nonzero weight scales a shifted
-/// input row into the output row (a vectorized multiply-add when the stride is 1), so zero weights cost nothing
-/// and sparse filters run in proportion to their nonzeros. Filters come dense ([M, C/g·KH·KW] row-major) or as
-/// rows of (tap, value) pairs decoded from any sparse encoding at load.
+/// fp32 convolution (1-D/2-D, groups, depthwise). Dense filters: each output position's receptive field is gathered
+/// into a patch (zeros for padding) and multiplied by the group's filter matrix with the fully connected kernel, four
+/// filters per pass. Sparse filters, given as rows of (tap, value) pairs decoded from any sparse encoding at load: a
+/// sum over taps, each nonzero weight scaling a shifted input row into the output row (a vectorized multiply-add when
+/// the stride is 1), so zero weights cost nothing and sparse filters run in proportion to their nonzeros.
 /// </summary>
 public static class ConvFloat
 {
+    /// <summary>Floats of scratch <see cref="Run"/> needs: a patch and one group's outputs, for dense filters.</summary>
+    public static int ScratchFloats(in ConvGeometry g, bool dense) => dense ? g.TapsPerFilter + g.OutChannelsPerGroup : 0;
+
     /// <param name="rowStart">empty for dense filters; else M + 1 offsets into <paramref name="taps"/>/<paramref name="values"/>.</param>
     /// <param name="taps">empty for dense filters; else tap index c·KH·KW + ky·KW + kx of each stored value.</param>
-    public static void Run(in ConvGeometry g, ReadOnlySpan<float> values, ReadOnlySpan<int> rowStart, ReadOnlySpan<int> taps, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, float min, float max)
+    public static void Run(in ConvGeometry g, ReadOnlySpan<float> values, ReadOnlySpan<int> rowStart, ReadOnlySpan<int> taps, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, float min, float max, Span<float> scratch)
     {
-        bool dense = rowStart.IsEmpty;
+        if (rowStart.IsEmpty)
+        {
+            RunDense(g, values, bias, x, y, min, max, scratch);
+            return;
+        }
+
         int kernelArea = g.KernelH * g.KernelW;
         for (int n = 0; n < g.Batch; n++)
         {
@@ -23,24 +32,41 @@ public static class ConvFloat
                 var outPlane = y.Slice(((n * g.OutChannels) + m) * g.OutPlane, g.OutPlane);
                 outPlane.Fill(bias.IsEmpty ? 0f : bias[m]);
                 int group = m / g.OutChannelsPerGroup;
-                int start = dense ? m * g.TapsPerFilter : rowStart[m];
-                int end = dense ? start + g.TapsPerFilter : rowStart[m + 1];
-                for (int k = start; k < end; k++)
+                for (int k = rowStart[m]; k < rowStart[m + 1]; k++)
                 {
-                    float w = values[k];
-                    if (w == 0f)
-                    {
-                        continue;
-                    }
-
-                    int tap = dense ? k - start : taps[k];
+                    int tap = taps[k];
                     int c = tap / kernelArea, ky = tap % kernelArea / g.KernelW, kx = tap % g.KernelW;
                     int inChannel = (group * g.InChannelsPerGroup) + c;
                     var inPlane = x.Slice(((n * g.InChannels) + inChannel) * g.InPlane, g.InPlane);
-                    AccumulateTap(g, inPlane, outPlane, w, ky, kx);
+                    AccumulateTap(g, inPlane, outPlane, values[k], ky, kx);
                 }
 
                 FullyConnectedFloat.Clamp(outPlane, min, max);
+            }
+        }
+    }
+
+    private static void RunDense(in ConvGeometry g, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, float min, float max, Span<float> scratch)
+    {
+        int k = g.TapsPerFilter, perGroup = g.OutChannelsPerGroup;
+        var patch = scratch[..k];
+        var outputs = scratch.Slice(k, perGroup);
+        for (int n = 0; n < g.Batch; n++)
+        {
+            for (int group = 0; group < g.Groups; group++)
+            {
+                var filters = w.Slice(group * perGroup * k, perGroup * k);
+                for (int p = 0; p < g.OutPlane; p++)
+                {
+                    g.Gather(x, n, group, p / g.OutW, p % g.OutW, 0f, patch);
+                    FullyConnectedFloat.Dense(filters, patch, outputs, k);
+                    for (int m = 0; m < perGroup; m++)
+                    {
+                        int channel = (group * perGroup) + m;
+                        float value = outputs[m] + (bias.IsEmpty ? 0f : bias[channel]);
+                        y[(((n * g.OutChannels) + channel) * g.OutPlane) + p] = Math.Clamp(value, min, max);
+                    }
+                }
             }
         }
     }

@@ -1,15 +1,28 @@
+using System.Runtime.InteropServices;
+
 namespace EdgePrune.Runtime.Kernels;
 
 /// <summary>
 /// TFLite's int8 convolution (per-channel): acc = bias[m] + Σ w·(x + input_offset) over taps whose input lies
-/// inside the image (padding contributes nothing, as in TFLite), then requantization. Summed tap by tap into an
-/// int32 scratch plane like <see cref="ConvFloat"/>; integer addition is exact, so the order does not matter.
+/// inside the image (padding contributes nothing, as in TFLite), then requantization. Dense filters: each output
+/// position's receptive field is gathered into a patch whose padding holds the input zero point (so x + input_offset
+/// is 0 there) and dotted with every filter of its group, input_offset·Σw folded into the bias once per run. Sparse
+/// filters: summed tap by tap into an int32 scratch plane like <see cref="ConvFloat"/>. Integer addition is exact, so
+/// neither order changes a result.
 /// </summary>
 public static class ConvInt8
 {
+    /// <summary>Ints of scratch <see cref="Run"/> needs: folded biases and a patch (dense), or an accumulator plane (sparse).</summary>
+    public static int ScratchInts(in ConvGeometry g, bool dense) => dense ? g.OutChannels + ((g.TapsPerFilter + 3) / 4) : g.OutPlane;
+
     public static void Run(in ConvGeometry g, ReadOnlySpan<sbyte> values, ReadOnlySpan<int> rowStart, ReadOnlySpan<int> taps, ReadOnlySpan<int> bias, Requantization q, ReadOnlySpan<sbyte> x, Span<sbyte> y, Span<int> scratch)
     {
-        bool dense = rowStart.IsEmpty;
+        if (rowStart.IsEmpty)
+        {
+            RunDense(g, values, bias, q, x, y, scratch);
+            return;
+        }
+
         int kernelArea = g.KernelH * g.KernelW;
         var acc = scratch.Slice(0, g.OutPlane);
         for (int n = 0; n < g.Batch; n++)
@@ -18,17 +31,10 @@ public static class ConvInt8
             {
                 acc.Fill(bias.IsEmpty ? 0 : bias[m]);
                 int group = m / g.OutChannelsPerGroup;
-                int start = dense ? m * g.TapsPerFilter : rowStart[m];
-                int end = dense ? start + g.TapsPerFilter : rowStart[m + 1];
-                for (int k = start; k < end; k++)
+                for (int k = rowStart[m]; k < rowStart[m + 1]; k++)
                 {
                     int w = values[k];
-                    if (w == 0)
-                    {
-                        continue;
-                    }
-
-                    int tap = dense ? k - start : taps[k];
+                    int tap = taps[k];
                     int c = tap / kernelArea, ky = tap % kernelArea / g.KernelW, kx = tap % g.KernelW;
                     int inChannel = (group * g.InChannelsPerGroup) + c;
                     var inPlane = x.Slice(((n * g.InChannels) + inChannel) * g.InPlane, g.InPlane);
@@ -55,6 +61,40 @@ public static class ConvInt8
                 for (int i = 0; i < outPlane.Length; i++)
                 {
                     outPlane[i] = q.Apply(acc[i], m);
+                }
+            }
+        }
+    }
+
+    private static void RunDense(in ConvGeometry g, ReadOnlySpan<sbyte> w, ReadOnlySpan<int> bias, Requantization q, ReadOnlySpan<sbyte> x, Span<sbyte> y, Span<int> scratch)
+    {
+        int k = g.TapsPerFilter, perGroup = g.OutChannelsPerGroup;
+        var foldedBias = scratch[..g.OutChannels];
+        var patch = MemoryMarshal.Cast<int, sbyte>(scratch[g.OutChannels..])[..k];
+        for (int m = 0; m < g.OutChannels; m++)
+        {
+            int sum = 0;
+            foreach (sbyte v in w.Slice(m * k, k))
+            {
+                sum += v;
+            }
+
+            foldedBias[m] = unchecked((bias.IsEmpty ? 0 : bias[m]) + (q.InputOffset * sum));
+        }
+
+        sbyte zeroPoint = (sbyte)-q.InputOffset;
+        for (int n = 0; n < g.Batch; n++)
+        {
+            for (int group = 0; group < g.Groups; group++)
+            {
+                for (int p = 0; p < g.OutPlane; p++)
+                {
+                    g.Gather(x, n, group, p / g.OutW, p % g.OutW, zeroPoint, patch);
+                    for (int m = group * perGroup; m < (group + 1) * perGroup; m++)
+                    {
+                        int acc = unchecked(FullyConnectedInt8.Dot(w.Slice(m * k, k), patch) + foldedBias[m]);
+                        y[(((n * g.OutChannels) + m) * g.OutPlane) + p] = q.Apply(acc, m);
+                    }
                 }
             }
         }

@@ -91,7 +91,7 @@ public static class FullyConnectedFloat
     /// row reloads the input for every row and pays its call overhead 4x as often); Vector256 where the CPU has it
     /// (AVX2), else Vector128 (SSE, NEON), remaining rows and columns scalar.
     /// </summary>
-    private static void Dense(ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y, int k)
+    internal static void Dense(ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y, int k)
     {
         int o = 0;
         if (Vector256.IsHardwareAccelerated && k >= 8)
