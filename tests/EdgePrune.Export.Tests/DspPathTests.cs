@@ -18,6 +18,7 @@ public sealed class DspPathTests
     [InlineData("int8-dense", "Dense")]
     [InlineData("int8-block4x4", "BlockSparse")]
     [InlineData("int8-block1x8g90", "BlockSparse")]
+    [InlineData("int8-block1x8g90-speed", "BlockSparse")]
     public void Dsp_builds_of_int8_lenet_match_the_dotnet_runtime_bit_for_bit(string variant, string encoding)
     {
         var (graph, options) = LeNetVariants.Build("lenet-300-100.onnx", variant);

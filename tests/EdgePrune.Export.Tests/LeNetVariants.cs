@@ -11,7 +11,8 @@ namespace EdgePrune.Export.Tests;
 
 /// <summary>
 /// The committed LeNets as a device would get them: dense or magnitude-pruned (90 % and 98 % unstructured, 1:4, 4×4 blocks: between them every weight encoding),
-/// fp32 or quantized by the existing Quantizer (int8 or int4 weights) calibrated on 200 training digits.
+/// fp32 or quantized by the existing Quantizer (int8 or int4 weights) calibrated on 200 training digits. Variants are
+/// "precision-pruning[-speed]", e.g. "int8-block1x8g90-speed".
 /// </summary>
 internal static class LeNetVariants
 {
@@ -42,15 +43,17 @@ internal static class LeNetVariants
             "block1x8g90" => MagnitudePruner.Prune(graph, new PruningOptions { Sparsity = 0.9f, Scope = PruningScope.Global, Pattern = SparsityPattern.Parse("block:1x8") }).Graph,
             _ => throw new ArgumentException($"unknown pruning in variant '{variant}'"),
         };
+        // A third part "speed" has the writer pick each weight's fastest encoding instead of its smallest.
+        var goal = parts.Length > 2 && parts[2] == "speed" ? EncodingGoal.Speed : EncodingGoal.Size;
         if (parts[0] == "fp32")
         {
-            return (graph, new EpbWriteOptions());
+            return (graph, new EpbWriteOptions { Optimize = goal });
         }
 
         var calibration = CalibrationData.Slice(CalibrationData.ForInput(graph, TrainImages.Value, "train-images"), 0, 200);
         var precision = parts[0] == "int4" ? WeightPrecision.Int4 : WeightPrecision.Int8;
         var quantized = Quantizer.Quantize(graph, calibration, new QuantizationOptions { Weights = precision });
-        return (quantized.Graph, new EpbWriteOptions { Quantization = EpbQuantizationBuilder.From(quantized, allowInt4: true) });
+        return (quantized.Graph, new EpbWriteOptions { Quantization = EpbQuantizationBuilder.From(quantized, allowInt4: true), Optimize = goal });
     }
 
     /// <summary>The first <see cref="TestDigits"/> held-out digits, each as the model's fp32 input (pixels / 255).</summary>

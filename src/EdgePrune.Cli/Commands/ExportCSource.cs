@@ -19,7 +19,7 @@ public static class ExportCSource
     /// <summary>Exit code when <c>--strict</c> and the export does not fit the device's budgets.</summary>
     public const int DoesNotFit = 3;
 
-    public sealed record Request(string Model, string OutputDirectory, string Prefix, string? Device, bool Strict, string? Calib, int CalibSamples, int Bits, bool Dense);
+    public sealed record Request(string Model, string OutputDirectory, string Prefix, string? Device, bool Strict, string? Calib, int CalibSamples, int Bits, bool Dense, EncodingGoal Optimize);
 
     public static int Execute(Request request, TextWriter stdout, TextWriter stderr)
     {
@@ -56,7 +56,7 @@ public static class ExportCSource
             {
                 Prefix = request.Prefix,
                 Device = device,
-                Epb = new EpbWriteOptions { SourceModel = bytes, Quantization = quantization, AllowSparse = !request.Dense },
+                Epb = new EpbWriteOptions { SourceModel = bytes, Quantization = quantization, AllowSparse = !request.Dense, Optimize = request.Optimize },
             });
         }
         catch (EdgePruneException e) when (!e.Message.StartsWith(request.Model, StringComparison.Ordinal))

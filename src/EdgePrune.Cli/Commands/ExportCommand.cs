@@ -10,7 +10,7 @@ using EdgePrune.Export.Epb;
 namespace EdgePrune.Cli.Commands;
 
 /// <summary>
-/// <c>edgeprune export MODEL --format epb -o OUT [--dense] [--json]</c>: writes the compact binary and reports its bytes per
+/// <c>edgeprune export MODEL --format epb -o OUT [--dense | --optimize size|speed] [--json]</c>: writes the compact binary and reports its bytes per
 /// section and per weight tensor with the encoding chosen (docs/format.md).
 /// <c>edgeprune export MODEL --format c -o DIR [--prefix NAME] [--device NAME] [--strict] [--calib FILE [--calib-samples N] [--bits 8|4]]</c>:
 /// writes C source for the firmware-export runtime and its size report (docs/c-export.md).
@@ -29,21 +29,25 @@ public static class ExportCommand
         var calibSamples = new Option<int>("--calib-samples") { Description = "c with --calib: calibration samples used (the first ones)", DefaultValueFactory = _ => 1000 };
         var bits = new Option<int>("--bits") { Description = "c with --calib: weight bits, 8 or 4 (int4 weights are stored packed, two per byte)", DefaultValueFactory = _ => 8 };
         var dense = new Option<bool>("--dense") { Description = "store every weight dense instead of choosing the smallest encoding" };
+        var optimize = new Option<string>("--optimize") { Description = "among each weight's exact encodings: size (the smallest) or speed (the fewest Cortex-M4 instructions of those no larger than dense)", DefaultValueFactory = _ => "size" };
+        optimize.AcceptOnlyFromAmong("size", "speed");
         var json = new Option<bool>("--json") { Description = "print the size report as JSON (fields in docs/runtime.md)" };
         var command = new Command("export", "write a model in a deployable format and report what every section and weight costs")
         {
-            model, format, output, dense, json, prefix, device, strict, calib, calibSamples, bits,
+            model, format, output, dense, optimize, json, prefix, device, strict, calib, calibSamples, bits,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, () => parse.GetValue(format) == "c"
             ? ExportCSource.Execute(
-                new ExportCSource.Request(parse.GetRequiredValue(model), parse.GetRequiredValue(output), parse.GetValue(prefix)!, parse.GetValue(device), parse.GetValue(strict), parse.GetValue(calib), parse.GetValue(calibSamples), parse.GetValue(bits), parse.GetValue(dense)),
+                new ExportCSource.Request(parse.GetRequiredValue(model), parse.GetRequiredValue(output), parse.GetValue(prefix)!, parse.GetValue(device), parse.GetValue(strict), parse.GetValue(calib), parse.GetValue(calibSamples), parse.GetValue(bits), parse.GetValue(dense), Goal(parse.GetValue(optimize)!)),
                 stdout,
                 stderr)
-            : Execute(parse.GetRequiredValue(model), parse.GetValue(format)!, parse.GetRequiredValue(output), parse.GetValue(dense), parse.GetValue(json), stdout)));
+            : Execute(parse.GetRequiredValue(model), parse.GetValue(format)!, parse.GetRequiredValue(output), parse.GetValue(dense), parse.GetValue(json), stdout, Goal(parse.GetValue(optimize)!))));
         return command;
     }
 
-    public static int Execute(string modelPath, string format, string outputPath, bool dense, bool json, TextWriter stdout)
+    private static EncodingGoal Goal(string optimize) => optimize == "speed" ? EncodingGoal.Speed : EncodingGoal.Size;
+
+    public static int Execute(string modelPath, string format, string outputPath, bool dense, bool json, TextWriter stdout, EncodingGoal optimize = EncodingGoal.Size)
     {
         if (format != "epb")
         {
@@ -55,7 +59,7 @@ public static class ExportCommand
         EpbExport export;
         try
         {
-            export = EpbWriter.Write(model.Graph, new EpbWriteOptions { SourceModel = bytes, AllowSparse = !dense });
+            export = EpbWriter.Write(model.Graph, new EpbWriteOptions { SourceModel = bytes, AllowSparse = !dense, Optimize = optimize });
         }
         catch (EdgePruneException e) when (!e.Message.StartsWith(modelPath, StringComparison.Ordinal))
         {

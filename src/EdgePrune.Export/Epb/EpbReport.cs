@@ -25,5 +25,8 @@ public sealed class EpbWriteOptions
     /// <summary>False keeps every weight dense (for comparisons); true lets each weight take its smallest encoding.</summary>
     public bool AllowSparse { get; init; } = true;
 
+    /// <summary>Among a weight's exact encodings, the smallest (default) or the fastest on a Cortex-M4 no larger than dense.</summary>
+    public EncodingGoal Optimize { get; init; } = EncodingGoal.Size;
+
     public string Producer { get; init; } = "EdgePrune";
 }

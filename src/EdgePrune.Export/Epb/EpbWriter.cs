@@ -14,7 +14,7 @@ namespace EdgePrune.Export.Epb;
 /// (BatchNorm folded, Identity/Dropout removed) and shape-inferred (batch 1 for symbolic dimensions). Each ONNX node becomes
 /// one .epb op (Gemm/MatMul with constant weights → FullyConnected with [N, K] weights; Reshape/Flatten/Squeeze/Unsqueeze
 /// → Copy; a Relu or Clip that alone consumes a FullyConnected or Conv is fused into it); every weight matrix takes its
-/// smallest exact encoding; activations are placed by <see cref="ArenaPlanner"/>.
+/// smallest (or, with <see cref="EpbWriteOptions.Optimize"/>, fastest) exact encoding; activations are placed by <see cref="ArenaPlanner"/>.
 /// </summary>
 public static class EpbWriter
 {
@@ -444,7 +444,7 @@ public static class EpbWriter
 
             shape = shape.Length == 0 ? [1] : shape;
             int size = type == EpbDataType.Int8 ? 1 : 4;
-            var encoded = WeightEncoder.Choose(raw, size, shape[0], int8Values, sparse);
+            var encoded = WeightEncoder.Choose(raw, size, shape[0], int8Values, sparse, options.Optimize);
             _tensors.Add(new TensorDef { Name = name, Type = type, Shape = shape, Quant = quant, Data = encoded });
             int nonzeros = Enumerable.Range(0, raw.Length / size).Count(i => raw.AsSpan(i * size, size).IndexOfAnyExcept((byte)0) >= 0);
             _weightSizes.Add(new WeightSize(node.Name, node.OpType, name, type.ToString().ToLowerInvariant(), encoded.Encoding.ToString(), encoded.Bytes, raw.Length, nonzeros, raw.Length / size));

@@ -11,8 +11,9 @@ public sealed record EncodedWeight(WeightEncoding Encoding, int P0, int P1, int 
 
 /// <summary>
 /// Lays a constant out in every encoding that holds it exactly (docs/format.md "Weight encodings") and keeps the
-/// smallest, counting the 16-byte alignment of each range; ties go to the simpler encoding (listed first).
-/// Matrices are [rows = shape[0], cols = the rest].
+/// smallest, counting the 16-byte alignment of each range, or (<see cref="EncodingGoal.Speed"/>) the fastest by
+/// <see cref="WeightEncoderCost"/> among those no larger than dense; ties go to the smaller, then the simpler encoding
+/// (listed first). Matrices are [rows = shape[0], cols = the rest].
 /// </summary>
 public static class WeightEncoder
 {
@@ -20,8 +21,23 @@ public static class WeightEncoder
 
     /// <param name="raw">the elements row-major, <paramref name="elementSize"/> bytes each, little-endian.</param>
     /// <param name="int8Values">the values when the tensor is int8 (for int4 packing), else null.</param>
-    public static EncodedWeight Choose(byte[] raw, int elementSize, int rows, sbyte[]? int8Values, bool allowSparse) =>
-        Candidates(raw, elementSize, rows, int8Values, allowSparse).MinBy(c => c.Ranges.Sum(r => EpbLayout.AlignUp((long)r.Length, EpbLayout.DataAlignment)))!;
+    public static EncodedWeight Choose(byte[] raw, int elementSize, int rows, sbyte[]? int8Values, bool allowSparse, EncodingGoal goal = EncodingGoal.Size)
+    {
+        var candidates = Candidates(raw, elementSize, rows, int8Values, allowSparse);
+        if (goal == EncodingGoal.Size)
+        {
+            return candidates.MinBy(AlignedBytes)!;
+        }
+
+        int cols = rows == 0 ? 0 : raw.Length / elementSize / rows;
+        long denseBytes = AlignedBytes(candidates[0]);
+        return candidates.Where(c => AlignedBytes(c) <= denseBytes)
+            .OrderBy(c => WeightEncoderCost.Instructions(c, rows, cols))
+            .ThenBy(AlignedBytes)
+            .First();
+    }
+
+    private static long AlignedBytes(EncodedWeight encoded) => encoded.Ranges.Sum(r => EpbLayout.AlignUp((long)r.Length, EpbLayout.DataAlignment));
 
     /// <summary>Every encoding that holds the constant exactly, simplest first.</summary>
     public static IReadOnlyList<EncodedWeight> Candidates(byte[] raw, int elementSize, int rows, sbyte[]? int8Values, bool allowSparse)

@@ -251,6 +251,7 @@ public sealed class ClassifyFirmwareTests : IClassFixture<ClassifyFirmwareTests.
         // 2b + 6 for the body, minus the 2 of the empty function (movs r0, #0; bx lr) measured as the overhead.
         long[] counts = [.. inputs.Select(b => (2L * b) + 6 - 2)];
         long total = counts.Sum();
+        _output.WriteLine($"invoke of 2b + 6 instructions, b = {string.Join(", ", inputs)}: reported mean/min/max {string.Join('/', run.Values("instructions_per_inference"))}, hand count {string.Join(", ", counts)}");
         Assert.Equal([(total + (counts.Length / 2)) / counts.Length, counts.Min(), counts.Max()], run.Values("instructions_per_inference"));
         Assert.Equal(0, run.Value("stack_bytes"));
     }
