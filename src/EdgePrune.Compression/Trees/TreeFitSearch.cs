@@ -122,7 +122,8 @@ public static class TreeFitSearch
         int low = 0, high = sequence.Count - 1, firstFit = -1;
         if (!Size(high).Fits)
         {
-            return Failed(FitStatus.CannotFit, $"even the smallest model ({Size(high).Description}) takes {Size(high).TableBytes:N0} bytes of tables, over the {request.FlashBudgetBytes:N0}-byte flash budget of {request.Device.Name}");
+            return Failed(FitStatus.CannotFit, string.Create(CultureInfo.InvariantCulture,
+                $"even the smallest model ({Size(high).Description}) takes {Size(high).TableBytes:N0} bytes of tables, over the {request.FlashBudgetBytes:N0}-byte flash budget of {request.Device.Name}"));
         }
 
         while (low < high)

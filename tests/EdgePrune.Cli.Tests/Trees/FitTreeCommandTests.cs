@@ -55,6 +55,13 @@ public class FitTreeCommandTests
         using var report = JsonDocument.Parse(File.ReadAllText(dir.File("out/report.json")));
         Assert.Equal("below floor", report.RootElement.GetProperty("status").GetString());
 
+        // Not even the root of one tree fits 40 bytes: exit 3, nothing written, what would fit on stderr.
+        var nothing = CliRun.Of("fit", dir.File("forest.onnx"), "--device", "arduino-uno", "--eval", TestImages, "--labels", TestLabels, "--flash-budget", "40", "-o", dir.File("none"));
+        Assert.Equal(3, nothing.ExitCode);
+        Assert.Contains("cannot fit arduino-uno", nothing.Stderr);
+        Assert.Contains("instead:", nothing.Stderr);
+        Assert.False(Directory.Exists(dir.File("none")));
+
         Assert.Equal(2, CliRun.Of("fit", dir.File("forest.onnx"), "--device", "arduino-uno", "--eval", TestImages, "-o", dir.File("x")).ExitCode);
         Assert.Equal(2, CliRun.Of("fit", dir.File("forest.onnx"), "--device", "arduino-uno", "--eval", TrainLabels, "--labels", TestLabels, "-o", dir.File("x")).ExitCode);
         Assert.Equal(2, CliRun.Of("fit", dir.File("forest.onnx"), "--device", "no-such-board", "--eval", TestImages, "--labels", TestLabels, "-o", dir.File("x")).ExitCode);

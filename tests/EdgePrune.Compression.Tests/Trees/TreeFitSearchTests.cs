@@ -22,6 +22,19 @@ public class TreeFitSearchTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_budget_below_the_root_alone_cannot_fit_and_names_a_device_that_holds_the_tree()
+    {
+        var result = TreeFitSearch.Run(Request(MnistTrees.FullTree, "arduino-uno", new FitFloor()) with { FlashBudgetBytes = 40 });
+        Assert.Equal(FitStatus.CannotFit, result.Status);
+        Assert.Contains("even the smallest model", result.Reason);
+        Assert.Null(result.Fitted);
+
+        // The root alone: one leaf of 10 float votes (40 B) and the node arrays' single entry.
+        Assert.True(result.Candidates[^1].TableBytes > 40 && result.Candidates[^1].Nodes == 1);
+        Assert.Contains(result.Suggestions, s => s.Contains("holds the original tree", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_arduino_uno_gets_the_least_pruned_tree_whose_C_tables_fit_its_flash()
     {
         var full = MnistTrees.FullTree;
