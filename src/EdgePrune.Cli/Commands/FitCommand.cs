@@ -11,6 +11,7 @@ using EdgePrune.Core.Devices;
 using EdgePrune.Core.IO;
 using EdgePrune.Core.Ir;
 using EdgePrune.Core.Onnx;
+using EdgePrune.Core.Trees;
 using EdgePrune.Export.C;
 using EdgePrune.Training;
 
@@ -20,7 +21,7 @@ namespace EdgePrune.Cli.Commands;
 /// <c>edgeprune fit MODEL --device NAME --eval X [--labels Y] [--calib X] [--train X [--train-labels Y]] [--max-drop PT | --min-accuracy A]
 /// [--time-budget 10m] -o OUTDIR</c>: the compression that fits the device with the least loss (<see cref="FitSearch"/>), written as
 /// model.onnx (QDQ), model.epb, c/ (the C export of model.epb), model-fp32.onnx and report.{html,md,json}. Exit 0 fitted, 3 cannot fit (or below the
-/// floor), 2 bad input. docs/fit.md.
+/// floor), 2 bad input. A tree model (ONNX-ML tree ensemble) goes to <see cref="FitTreeModel"/> instead. docs/fit.md.
 /// </summary>
 public static class FitCommand
 {
@@ -54,6 +55,15 @@ public static class FitCommand
         {
             string modelPath = parse.GetRequiredValue(model);
             string outDir = parse.GetRequiredValue(output);
+            byte[] modelBytes = ModelFile.ReadBytes(modelPath);
+            if (TreeEnsembleImporter.IsTreeModel(modelBytes))
+            {
+                return FitTreeModel.Run(
+                    new TreeFitArguments(modelPath, parse.GetRequiredValue(device), outDir, parse.GetRequiredValue(data.Eval), parse.GetValue(data.Labels),
+                        parse.GetValue(data.Train), parse.GetValue(data.TrainLabels), new FitFloor(parse.GetValue(maxDrop) ?? 0.5, parse.GetValue(minAccuracy)), parse.GetValue(flashBudget), ReproduceCommand(parse.Tokens.Select(t => t.Value))),
+                    modelBytes, stdout, stderr);
+            }
+
             var inputs = data.Load(parse, modelPath, withTrain: true);
             var floor = new FitFloor(parse.GetValue(maxDrop) ?? 0.5, parse.GetValue(minAccuracy));
             floor.Validate();

@@ -31,33 +31,19 @@ public static class TreeCommand
         var train = new Option<string>("--train") { Description = "training features (.npy/.npz/IDX/CSV; samples on the first axis, images are flattened)", Required = true };
         var labels = new Option<string>("--labels") { Description = "integer class labels, one per sample", Required = true };
         var forest = new Option<int?>("--forest") { Description = "train a random forest of N trees (bootstrap, √features per split) instead of one tree" };
-        var maxDepth = new Option<int?>("--max-depth") { Description = "deepest a leaf may sit (default: grow until pure)" };
-        var minLeaf = new Option<int>("--min-samples-leaf") { Description = "fewest samples per leaf", DefaultValueFactory = _ => 1 };
-        var maxLeaves = new Option<int?>("--max-leaves") { Description = "most leaves per tree (grows best-first)" };
-        var criterion = new Option<string>("--criterion") { Description = "gini or entropy", DefaultValueFactory = _ => "gini" };
+        var growth = new GrowthOptions();
         var seed = new Option<int>("--seed") { Description = "random seed (forests)", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("-o", "--output") { Description = "the .onnx file to write", Required = true };
         var json = new Option<bool>("--json") { Description = "print JSON instead of text" };
         var command = new Command("train", "train a CART tree or random forest classifier and save it as ONNX-ML")
         {
-            train, labels, forest, maxDepth, minLeaf, maxLeaves, criterion, seed, output, json,
+            train, labels, forest, seed, output, json,
         };
+        growth.AddTo(command);
         command.SetAction(p => CommandRunner.Run(stderr, () =>
         {
             var data = LoadData(p.GetRequiredValue(train), p.GetRequiredValue(labels), null);
-            var options = new CartOptions
-            {
-                Criterion = p.GetValue(criterion) switch
-                {
-                    "gini" => SplitCriterion.Gini,
-                    "entropy" => SplitCriterion.Entropy,
-                    var other => throw new EdgePruneException($"--criterion must be gini or entropy, not '{other}'"),
-                },
-                MaxDepth = p.GetValue(maxDepth) ?? int.MaxValue,
-                MinSamplesLeaf = p.GetValue(minLeaf),
-                MaxLeaves = p.GetValue(maxLeaves) ?? int.MaxValue,
-                Seed = p.GetValue(seed),
-            };
+            var options = growth.Parse(p) with { Seed = p.GetValue(seed) };
             var clock = Stopwatch.StartNew();
             var model = p.GetValue(forest) is int trees
                 ? CartTrainer.TrainForest(data, new ForestOptions { TreeCount = trees, Tree = options, Seed = p.GetValue(seed) })
@@ -89,13 +75,19 @@ public static class TreeCommand
         var labels = new Option<string>("--labels") { Description = "integer class labels of the evaluation samples", Required = true };
         var method = new Option<string>("--method") { Description = "ccp (cost-complexity), rep (reduced-error) or drop (drop forest trees)", DefaultValueFactory = _ => "ccp" };
         var cv = new Option<int>("--cv") { Description = "folds for choosing α (ccp)", DefaultValueFactory = _ => 5 };
+        var repeats = new Option<int>("--repeats") { Description = "repeat the k-fold cross-validation on this many shuffles and average (ccp)", DefaultValueFactory = _ => 1 };
         var oneSe = new Option<bool>("--one-se") { Description = "pick the smallest tree within one standard error of the best (ccp)" };
+        var train = new Option<string?>("--train") { Description = "the training features of the tree (ccp): statistics and α come from them, with trees regrown as the growth options say; --eval then only measures" };
+        var trainLabels = new Option<string?>("--train-labels") { Description = "class labels of --train" };
+        var seed = new Option<int>("--seed") { Description = "seed of the first cross-validation shuffle (ccp; repeats use the next ones) and of the reduced-error halves", DefaultValueFactory = _ => 0 };
+        var growth = new GrowthOptions();
         var output = new Option<string>("-o", "--output") { Description = "the pruned .onnx file to write", Required = true };
         var json = new Option<bool>("--json") { Description = "print JSON instead of text" };
         var command = new Command("prune", "prune a tree model: cost-complexity (α path, chosen by cross-validation), reduced-error, or dropping forest trees")
         {
-            model, eval, labels, method, cv, oneSe, output, json,
+            model, eval, labels, method, cv, repeats, oneSe, train, trainLabels, seed, output, json,
         };
+        growth.AddTo(command);
         command.SetAction(p => CommandRunner.Run(stderr, () =>
         {
             string modelPath = p.GetRequiredValue(model);
@@ -118,7 +110,24 @@ public static class TreeCommand
                 "drop" => TreePruneMethod.DropTrees,
                 var other => throw new EdgePruneException($"--method must be ccp, rep or drop, not '{other}'"),
             };
-            var result = TreeModelPruner.Prune(ensemble, data, how, p.GetValue(cv), p.GetValue(oneSe));
+            if ((p.GetValue(train) is null) != (p.GetValue(trainLabels) is null))
+            {
+                throw new EdgePruneException("--train and --train-labels go together");
+            }
+
+            if (p.GetValue(train) is not null && how != TreePruneMethod.CostComplexity)
+            {
+                throw new EdgePruneException("--train is for --method ccp (reduced-error pruning and tree dropping decide on --eval)");
+            }
+
+            var trainData = p.GetValue(train) is string trainPath ? LoadData(trainPath, p.GetValue(trainLabels)!, ensemble.Int64Labels) : null;
+            if (trainData is not null && trainData.FeatureCount != ensemble.FeatureCount)
+            {
+                throw new EdgePruneException($"{p.GetValue(train)}: samples have {trainData.FeatureCount} features but the model reads {ensemble.FeatureCount}");
+            }
+
+            var options = new TreePruneOptions { Folds = p.GetValue(cv), Repeats = p.GetValue(repeats), OneStandardError = p.GetValue(oneSe), Seed = p.GetValue(seed), Train = trainData, Growth = growth.Parse(p) };
+            var result = TreeModelPruner.Prune(ensemble, data, how, options);
             string path = p.GetRequiredValue(output);
             TreeEnsembleExporter.Save(result.Pruned, path);
             stdout.Write(p.GetValue(json) ? PruneJson(result, path) : PruneText(result, path));
@@ -207,6 +216,36 @@ public static class TreeCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The CART growth limits <c>tree train</c> takes, and <c>tree prune --train</c> regrows its cross-validation trees with.</summary>
+    private sealed class GrowthOptions
+    {
+        private readonly Option<int?> _maxDepth = new("--max-depth") { Description = "deepest a leaf may sit (default: grow until pure)" };
+        private readonly Option<int> _minLeaf = new("--min-samples-leaf") { Description = "fewest samples per leaf", DefaultValueFactory = _ => 1 };
+        private readonly Option<int?> _maxLeaves = new("--max-leaves") { Description = "most leaves per tree (grows best-first)" };
+        private readonly Option<string> _criterion = new("--criterion") { Description = "gini or entropy", DefaultValueFactory = _ => "gini" };
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(_maxDepth);
+            command.Options.Add(_minLeaf);
+            command.Options.Add(_maxLeaves);
+            command.Options.Add(_criterion);
+        }
+
+        public CartOptions Parse(ParseResult p) => new()
+        {
+            Criterion = p.GetValue(_criterion) switch
+            {
+                "gini" => SplitCriterion.Gini,
+                "entropy" => SplitCriterion.Entropy,
+                var other => throw new EdgePruneException($"--criterion must be gini or entropy, not '{other}'"),
+            },
+            MaxDepth = p.GetValue(_maxDepth) ?? int.MaxValue,
+            MinSamplesLeaf = p.GetValue(_minLeaf),
+            MaxLeaves = p.GetValue(_maxLeaves) ?? int.MaxValue,
+        };
     }
 
     private static TreeDataset LoadData(string featuresPath, string labelsPath, IReadOnlyList<long>? classes) =>

@@ -108,29 +108,43 @@ public static class CostComplexityPruner
     /// <summary>
     /// Picks α by k-fold cross-validation (CART §3.4): for each fold a tree is grown with <paramref name="options"/> on the
     /// other folds and pruned at the geometric midpoints √(α_k·α_k+1) of the full tree's path; the step with the best mean
-    /// held-out accuracy wins (or the smallest within one standard error).
+    /// held-out accuracy wins (or the smallest within one standard error). With <paramref name="repeats"/> above one the
+    /// whole k-fold run is repeated on new shuffles (seeds <paramref name="seed"/>, seed + 1, …) and the accuracies averaged:
+    /// one k-fold split is a noisy estimate, and the noise decides where the best step (and so the 1-SE floor) lands. The
+    /// standard error stays the binomial one of <c>train.Rows</c> samples, since repeats reuse the same samples.
     /// </summary>
-    public static AlphaChoice ChooseByCrossValidation(TreeEnsemble template, NodeStatistics stats, TreeDataset train, CartOptions options, int folds, bool oneStandardError, int seed = 0)
+    public static AlphaChoice ChooseByCrossValidation(TreeEnsemble template, NodeStatistics stats, TreeDataset train, CartOptions options, int folds, bool oneStandardError, int seed = 0, int repeats = 1)
     {
         if (folds < 2 || folds > train.Rows)
         {
             throw new EdgePruneException($"cross-validation needs between 2 and {train.Rows} folds, not {folds}");
         }
 
+        if (repeats < 1)
+        {
+            throw new EdgePruneException($"cross-validation needs at least one repeat, not {repeats}");
+        }
+
         var path = Path(stats);
         double[] midpoints = [.. path.Select((s, k) => k + 1 < path.Count ? Math.Sqrt(s.Alpha * path[k + 1].Alpha) : double.PositiveInfinity)];
-        int[] order = [.. Enumerable.Range(0, train.Rows)];
-        new Random(seed).Shuffle(order);
-        var correct = new double[path.Count];
-        for (int fold = 0; fold < folds; fold++)
+        var orders = Enumerable.Range(0, repeats).Select(r =>
         {
-            var heldOut = order.Where((_, i) => i % folds == fold).ToList();
-            var rest = order.Where((_, i) => i % folds != fold).ToList();
-            var foldTrain = train.Subset(rest);
-            var foldTest = train.Subset(heldOut);
+            int[] order = [.. Enumerable.Range(0, train.Rows)];
+            new Random(seed + r).Shuffle(order);
+            return order;
+        }).ToArray();
+
+        // Folds are independent; each writes its own row of correct counts, summed afterwards in a fixed order.
+        var correctPerFold = new double[repeats * folds][];
+        Parallel.For(0, repeats * folds, run =>
+        {
+            var (order, fold) = (orders[run / folds], run % folds);
+            var foldTrain = train.Subset([.. order.Where((_, i) => i % folds != fold)]);
+            var foldTest = train.Subset([.. order.Where((_, i) => i % folds == fold)]);
             var foldTree = CartTrainer.Train(foldTrain, options).Trees[0];
             var foldStats = NodeStatistics.Collect(foldTree, foldTrain, stats.Counts[0].Length);
             var foldPath = Path(foldStats);
+            var correct = new double[path.Count];
             for (int k = 0; k < path.Count; k++)
             {
                 // The fold's optimal subtree for α is the last step whose α does not exceed it.
@@ -140,11 +154,13 @@ public static class CostComplexityPruner
                     j--;
                 }
 
-                correct[k] += Accuracy(template with { Trees = [Apply(foldStats, foldPath[j])] }, foldTest) * foldTest.Rows;
+                correct[k] = Accuracy(template with { Trees = [Apply(foldStats, foldPath[j])] }, foldTest) * foldTest.Rows;
             }
-        }
 
-        var accuracy = correct.Select(c => c / train.Rows).ToList();
+            correctPerFold[run] = correct;
+        });
+
+        var accuracy = Enumerable.Range(0, path.Count).Select(k => correctPerFold.Sum(c => c[k]) / ((double)train.Rows * repeats)).ToList();
         var se = accuracy.Select(a => Math.Sqrt(a * (1 - a) / train.Rows)).ToList();
         return new AlphaChoice(path, accuracy, se, Choose(accuracy, se, oneStandardError));
     }

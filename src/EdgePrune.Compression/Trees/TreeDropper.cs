@@ -5,6 +5,9 @@ using EdgePrune.Training.Trees;
 
 namespace EdgePrune.Compression.Trees;
 
+/// <summary>Indices of the forest's trees that remain, and the validation accuracy of the forest they make.</summary>
+public sealed record TreeSubset(ImmutableArray<int> Kept, double Accuracy);
+
 /// <summary>
 /// Shrinks a forest by dropping whole trees: greedy backward elimination that each round removes the tree whose absence
 /// keeps validation accuracy highest, while accuracy stays at least <c>original − tolerance</c>. The remaining trees'
@@ -13,6 +16,23 @@ namespace EdgePrune.Compression.Trees;
 public static class TreeDropper
 {
     public static TreeEnsemble DropTrees(TreeEnsemble forest, TreeDataset validation, double tolerance = 0)
+    {
+        var order = EliminationOrder(forest, validation);
+        double floor = order[0].Accuracy - tolerance;
+        int last = 0;
+        while (last + 1 < order.Count && order[last + 1].Accuracy >= floor)
+        {
+            last++;
+        }
+
+        return Keep(forest, order[last].Kept);
+    }
+
+    /// <summary>
+    /// Greedy backward elimination down to one tree, without stopping: entry k is the forest after k removals (entry 0 the
+    /// whole forest), each round removing the tree whose absence keeps validation accuracy highest.
+    /// </summary>
+    public static IReadOnlyList<TreeSubset> EliminationOrder(TreeEnsemble forest, TreeDataset validation)
     {
         if (forest.Kind != TreeEnsembleKind.Classifier)
         {
@@ -49,7 +69,7 @@ public static class TreeDropper
         }
 
         var kept = Enumerable.Range(0, trees).ToList();
-        double floor = Accuracy(total, null, validation, classes) - tolerance;
+        var order = new List<TreeSubset> { new([.. kept], Accuracy(total, null, validation, classes)) };
         while (kept.Count > 1)
         {
             int bestTree = -1;
@@ -63,20 +83,23 @@ public static class TreeDropper
                 }
             }
 
-            if (bestAccuracy < floor)
-            {
-                break;
-            }
-
             kept.Remove(bestTree);
             for (int i = 0; i < total.Length; i++)
             {
                 total[i] -= votes[bestTree][i];
             }
+
+            order.Add(new TreeSubset([.. kept], bestAccuracy));
         }
 
-        float rescale = (float)trees / kept.Count;
-        var remaining = kept.Select(t => forest.Trees[t].Map(n => n.IsLeaf ? n with { Weights = [.. n.Weights.Select(w => w with { Value = w.Value * rescale })] } : n));
+        return order;
+    }
+
+    /// <summary>The forest of the trees at <paramref name="kept"/> (in file order), votes rescaled by trees / kept.</summary>
+    public static TreeEnsemble Keep(TreeEnsemble forest, IReadOnlyList<int> kept)
+    {
+        float rescale = (float)forest.Trees.Length / kept.Count;
+        var remaining = kept.Order().Select(t => forest.Trees[t].Map(n => n.IsLeaf ? n with { Weights = [.. n.Weights.Select(w => w with { Value = w.Value * rescale })] } : n));
         return forest with { Trees = [.. remaining] };
     }
 

@@ -51,6 +51,29 @@ public class TreeCommandTests
     }
 
     [Fact]
+    public void Prune_with_the_training_set_chooses_alpha_on_it_and_reports_held_out_accuracy_as_OnnxRuntime_measures_it()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, CliRun.Of("tree", "train", "--train", TrainImages, "--labels", TrainLabels, "--max-depth", "10", "-o", dir.File("tree.onnx")).ExitCode);
+        var prune = CliRun.Of("tree", "prune", dir.File("tree.onnx"), "--train", TrainImages, "--train-labels", TrainLabels, "--max-depth", "10",
+            "--eval", TestImages, "--labels", TestLabels, "--cv", "3", "--repeats", "2", "--seed", "1", "--one-se", "-o", dir.File("pruned.onnx"), "--json");
+        Assert.True(prune.ExitCode == 0, prune.Stderr);
+        using var pruned = JsonDocument.Parse(prune.Stdout);
+        Assert.True(pruned.RootElement.GetProperty("after").GetProperty("nodes").GetInt32() < pruned.RootElement.GetProperty("before").GetProperty("nodes").GetInt32());
+
+        var test = MnistTest();
+        double Ort(string model) => OrtTreeOracle.Run(File.ReadAllBytes(model), test.Features, 784).Labels.Where((l, i) => l == test.Labels[i]).Count() / (double)test.Labels.Length;
+        Assert.Equal(Ort(dir.File("tree.onnx")), pruned.RootElement.GetProperty("accuracy_before").GetDouble(), 9);
+        Assert.Equal(Ort(dir.File("pruned.onnx")), pruned.RootElement.GetProperty("accuracy_after").GetDouble(), 9);
+
+        var rep = CliRun.Of("tree", "prune", dir.File("tree.onnx"), "--train", TrainImages, "--train-labels", TrainLabels, "--eval", TestImages, "--labels", TestLabels, "--method", "rep", "-o", dir.File("x.onnx"));
+        Assert.Equal(2, rep.ExitCode);
+        Assert.Contains("--method ccp", rep.Stderr);
+        Assert.Equal(2, CliRun.Of("tree", "prune", dir.File("tree.onnx"), "--train", TrainImages, "--eval", TestImages, "--labels", TestLabels, "-o", dir.File("x.onnx")).ExitCode);
+        Assert.Equal(2, CliRun.Of("tree", "prune", dir.File("tree.onnx"), "--eval", TestImages, "--labels", TestLabels, "--repeats", "0", "-o", dir.File("x.onnx")).ExitCode);
+    }
+
+    [Fact]
     public void A_seeded_forest_is_the_same_file_when_trained_in_two_separate_processes()
     {
         // Per-process randomness (string hashes, HashCode) cannot show up within one process, so the CLI runs twice.

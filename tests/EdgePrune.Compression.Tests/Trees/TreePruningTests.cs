@@ -11,11 +11,13 @@ public class TreePruningTests(ITestOutputHelper output)
     private static string[] OrtLabels(TreeEnsemble e, TreeDataset data) => OrtTreeOracle.Run(TreeEnsembleExporter.ToBytes(e), data.Features, data.FeatureCount).Labels;
 
     [Fact]
-    public void Cost_complexity_pruning_by_cross_validation_shrinks_mnist_tree_without_losing_held_out_accuracy_in_OnnxRuntime()
+    public void Cost_complexity_pruning_by_repeated_cross_validation_and_the_1SE_rule_shrinks_mnist_tree_5x_without_losing_held_out_accuracy_in_OnnxRuntime()
     {
+        // α from the 8,000 training digits only: 5-fold cross-validation repeated on 3 shuffles (15 regrown trees); the
+        // 2,000 test digits judge, in ONNX Runtime, and choose nothing.
         var full = MnistTrees.FullTree;
         var stats = NodeStatistics.Collect(full.Trees[0], MnistTreeSamples.Train, full.TargetCount);
-        var best = CostComplexityPruner.ChooseByCrossValidation(full, stats, MnistTreeSamples.Train, new CartOptions(), folds: 4, oneStandardError: false, seed: 1);
+        var best = CostComplexityPruner.ChooseByCrossValidation(full, stats, MnistTreeSamples.Train, new CartOptions(), folds: 5, oneStandardError: false, seed: 1, repeats: 3);
         var oneSe = best.Rechoose(oneStandardError: true);
         var prunedBest = full with { Trees = [CostComplexityPruner.Apply(stats, best.ChosenStep)] };
         var prunedOneSe = full with { Trees = [CostComplexityPruner.Apply(stats, oneSe.ChosenStep)] };
@@ -23,17 +25,21 @@ public class TreePruningTests(ITestOutputHelper output)
         double before = MnistTrees.Accuracy(OrtLabels(full, MnistTreeSamples.Test), MnistTreeSamples.Test);
         double afterBest = MnistTrees.Accuracy(OrtLabels(prunedBest, MnistTreeSamples.Test), MnistTreeSamples.Test);
         double afterOneSe = MnistTrees.Accuracy(OrtLabels(prunedOneSe, MnistTreeSamples.Test), MnistTreeSamples.Test);
-        output.WriteLine($"path: {best.Path.Count} steps; full {full.NodeCount} nodes {before:P2}");
-        output.WriteLine($"best cv: #{best.Chosen} alpha {best.ChosenStep.Alpha:G4} {prunedBest.NodeCount} nodes {afterBest:P2}");
-        output.WriteLine($"1-SE: #{oneSe.Chosen} alpha {oneSe.ChosenStep.Alpha:G4} {prunedOneSe.NodeCount} nodes {afterOneSe:P2}");
+        output.WriteLine($"path: {best.Path.Count} steps; full {full.NodeCount} nodes {before:P2}, cv {best.Accuracy[0]:P2}");
+        output.WriteLine($"best cv: #{best.Chosen} alpha {best.ChosenStep.Alpha:G4} {prunedBest.NodeCount} nodes cv {best.Accuracy[best.Chosen]:P2} (SE {best.StandardError[best.Chosen]:P2}) held-out {afterBest:P2}");
+        output.WriteLine($"1-SE: #{oneSe.Chosen} alpha {oneSe.ChosenStep.Alpha:G4} {prunedOneSe.NodeCount} nodes cv {oneSe.Accuracy[oneSe.Chosen]:P2} held-out {afterOneSe:P2}");
+        for (int k = 0; k < best.Path.Count; k += 15)
+        {
+            output.WriteLine($"  {best.Path[k].Alpha,-10:G4} {best.Path[k].Leaves,6} {best.Accuracy[k]:P2}");
+        }
 
-        // Best cross-validated α: more than 4.5x fewer nodes and no held-out accuracy lost.
-        Assert.True(full.NodeCount >= 4.5 * prunedBest.NodeCount, $"{full.NodeCount} -> {prunedBest.NodeCount} nodes");
-        Assert.True(afterBest >= before, $"held-out accuracy {before:P2} -> {afterBest:P2}");
-
-        // One-standard-error rule: at least 5x fewer nodes, held-out accuracy within 0.25 points (5 of 2,000 digits).
+        // One-standard-error rule: at least 5x fewer nodes and no held-out accuracy lost.
         Assert.True(full.NodeCount >= 5 * prunedOneSe.NodeCount, $"{full.NodeCount} -> {prunedOneSe.NodeCount} nodes");
-        Assert.True(afterOneSe >= before - 0.0025, $"held-out accuracy {before:P2} -> {afterOneSe:P2}");
+        Assert.True(afterOneSe >= before, $"held-out accuracy {before:P2} -> {afterOneSe:P2}");
+
+        // Best cross-validated α: a larger tree, also no loss.
+        Assert.True(prunedBest.NodeCount > prunedOneSe.NodeCount && full.NodeCount >= 3 * prunedBest.NodeCount, $"{full.NodeCount} -> {prunedBest.NodeCount} nodes");
+        Assert.True(afterBest >= before, $"held-out accuracy {before:P2} -> {afterBest:P2}");
 
         // The path is monotone: α grows, leaves shrink, impurity grows, and it ends at the root.
         var path = best.Path;
