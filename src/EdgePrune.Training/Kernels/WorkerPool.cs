@@ -18,14 +18,19 @@ internal interface IParallelWork
 /// </summary>
 internal static class WorkerPool
 {
+    // _participants: who is working on the current call (the caller counts as one), plus Closed once the caller has
+    // run out of items; a worker that wakes after that stays out, so the caller never waits for a thread the
+    // scheduler has not run yet (on a loaded machine that can take milliseconds).
+    private const int Closed = 1 << 30;
+
     private static readonly ManualResetEventSlim Finished = new(false);
     private static readonly long[] WorkerAllocations = new long[Math.Max(0, Environment.ProcessorCount - 1)];
     private static readonly SemaphoreSlim[] Starts = StartWorkers(Environment.ProcessorCount - 1);
     private static int _busy;
+    private static int _participants = Closed;
     private static IParallelWork? _work;
     private static int _items;
     private static int _next;
-    private static int _running;
     private static Exception? _failure;
 
     /// <summary>Calls <paramref name="work"/>.Execute(i) for every i in [0, <paramref name="items"/>) and returns when all are done.</summary>
@@ -47,18 +52,21 @@ internal static class WorkerPool
             _items = items;
             _next = 0;
             _failure = null;
-            int helpers = Math.Min(Starts.Length, items - 1);
-            _running = helpers;
             Finished.Reset();
-            for (int h = 0; h < helpers; h++)
+            Volatile.Write(ref _participants, 1);
+            for (int w = 0; w < Math.Min(Starts.Length, items - 1); w++)
             {
-                Starts[h].Release();
+                Starts[w].Release();
             }
 
             Drain();
 
-            // Every helper must be out of the work before it is handed back: the caller reuses it at once.
-            Finished.Wait();
+            // Close the call; wait only for the workers that joined it, since the caller reuses the work at once.
+            if (Interlocked.Add(ref _participants, Closed - 1) != Closed)
+            {
+                Finished.Wait();
+            }
+
             _work = null;
             if (_failure is { } failure)
             {
@@ -108,6 +116,24 @@ internal static class WorkerPool
         }
     }
 
+    /// <summary>Joins the current call unless it is already closed.</summary>
+    private static bool TryJoin()
+    {
+        int seen = Volatile.Read(ref _participants);
+        while ((seen & Closed) == 0)
+        {
+            int before = Interlocked.CompareExchange(ref _participants, seen + 1, seen);
+            if (before == seen)
+            {
+                return true;
+            }
+
+            seen = before;
+        }
+
+        return false;
+    }
+
     private static SemaphoreSlim[] StartWorkers(int count)
     {
         var starts = new SemaphoreSlim[Math.Max(0, count)];
@@ -121,9 +147,14 @@ internal static class WorkerPool
                 while (true)
                 {
                     start.Wait();
+                    if (!TryJoin())
+                    {
+                        continue;
+                    }
+
                     Drain();
                     Volatile.Write(ref WorkerAllocations[worker], GC.GetAllocatedBytesForCurrentThread());
-                    if (Interlocked.Decrement(ref _running) == 0)
+                    if (Interlocked.Decrement(ref _participants) == Closed)
                     {
                         Finished.Set();
                     }
