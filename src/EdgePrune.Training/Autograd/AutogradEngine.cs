@@ -50,6 +50,7 @@ public sealed class AutogradEngine
         }
 
         var random = new Random(seed);
+        var scratch = new Scratch();
         _runs = new NodeRun[graph.Nodes.Length];
         for (int i = 0; i < graph.Nodes.Length; i++)
         {
@@ -91,7 +92,7 @@ public sealed class AutogradEngine
 
             var outputGradients = node.Outputs.Select(GradientOf).ToArray();
             int opset = node.Domain.Length == 0 ? graph.Opset : graph.Opsets.GetValueOrDefault(node.Domain, 1);
-            _runs[i] = new NodeRun(node, opset, inputs, outputs, inputGradients, outputGradients, random);
+            _runs[i] = new NodeRun(node, opset, inputs, outputs, inputGradients, outputGradients, random, scratch);
         }
     }
 
@@ -119,13 +120,26 @@ public sealed class AutogradEngine
     /// <summary>Copies <paramref name="data"/> into graph input <paramref name="name"/> without allocating.</summary>
     public void SetInput(string name, ReadOnlySpan<float> data, ReadOnlySpan<int> shape)
     {
-        if (!_values.TryGetValue(name, out var value) || !_graph.Inputs.Any(i => i.Name == name))
+        if (!_values.TryGetValue(name, out var value) || !IsGraphInput(name))
         {
             throw new EdgePruneException($"'{name}' is not an input of graph '{_graph.Name}'");
         }
 
         value.Resize(shape);
         data.CopyTo(value.Span);
+    }
+
+    private bool IsGraphInput(string name)
+    {
+        foreach (var input in _graph.Inputs)
+        {
+            if (input.Name == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Runs every node on the inputs set by <see cref="SetInput"/>.</summary>

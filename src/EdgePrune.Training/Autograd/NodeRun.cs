@@ -10,7 +10,7 @@ namespace EdgePrune.Training.Autograd;
 /// </summary>
 internal sealed class NodeRun
 {
-    public NodeRun(Node node, int opset, Value?[] inputs, Value[] outputs, Value?[] inputGradients, Value[] outputGradients, Random random)
+    public NodeRun(Node node, int opset, Value?[] inputs, Value[] outputs, Value?[] inputGradients, Value[] outputGradients, Random random, Scratch scratch)
     {
         Node = node;
         Opset = opset;
@@ -19,6 +19,7 @@ internal sealed class NodeRun
         InputGradients = inputGradients;
         OutputGradients = outputGradients;
         Random = random;
+        Scratch = scratch;
     }
 
     public Node Node { get; }
@@ -37,6 +38,9 @@ internal sealed class NodeRun
     public bool Training { get; set; }
 
     public Random Random { get; }
+
+    /// <summary>The engine's shared scratch buffers, valid until the rule call returns.</summary>
+    public Scratch Scratch { get; }
 
     /// <summary>Per-node scratch a rule keeps between its forward and backward pass.</summary>
     public object? State { get; set; }

@@ -17,8 +17,9 @@ internal sealed class GlobalAveragePoolGrad : OpRule
             throw new EdgePruneException($"{run.Node.Describe()}: input {Core.Ir.Tensor.FormatShape(x.Shape)} must be [N, C, D1, …]");
         }
 
-        var shape = x.Shape.ToArray();
-        shape.AsSpan(2).Fill(1);
+        Span<int> shape = stackalloc int[x.Shape.Length];
+        x.Shape.CopyTo(shape);
+        shape[2..].Fill(1);
         var y = run.Outputs[0];
         y.Resize(shape);
         int planes = x.Shape[0] * x.Shape[1];

@@ -25,19 +25,59 @@ internal sealed class MaxPoolGrad : OpRule
         }
 
         var x = run.FloatInput(0);
-        var s = ConvShape.Resolve(run.Node, x.Shape, null);
+        var work = run.StateAs<WinnerWork>();
+        work.Window.Resolve(run.Node, x.Shape);
         var y = run.Outputs[0];
-        y.Resize([s.Batch, s.Channels, .. s.OutputSpatial]);
-        var state = run.StateAs<Winners>();
-        if (state.Index.Length < y.Count)
+        y.Resize(work.Window.OutputShape);
+        if (work.Winners.Length < y.Count)
         {
-            state.Index = new int[y.Count];
+            work.Winners = new int[y.Count];
         }
 
-        float[] xs = x.Data, ys = y.Data;
-        int[] winners = state.Index;
-        Parallel.For(0, s.Batch * s.Channels, plane =>
+        work.Start(x.Data, y.Data);
+    }
+
+    public override void Backward(NodeRun run)
+    {
+        if (run.Gradient(0) is not { } gx)
         {
+            return;
+        }
+
+        var winners = ((WinnerWork)run.State!).Winners;
+        var gy = run.OutputGradients[0].Span;
+        var g = gx.Span;
+        for (int o = 0; o < gy.Length; o++)
+        {
+            if (winners[o] >= 0)
+            {
+                g[winners[o]] += gy[o];
+            }
+        }
+    }
+
+    /// <summary>One node's max pooling, one (image, channel) plane per work item; remembers each window's winner.</summary>
+    private sealed class WinnerWork : IParallelWork
+    {
+        private float[] _x = [], _y = [];
+
+        public WindowCache Window { get; } = new();
+
+        /// <summary>Input index of each output's maximum, −1 for a window entirely in the padding.</summary>
+        public int[] Winners { get; set; } = [];
+
+        public void Start(float[] x, float[] y)
+        {
+            (_x, _y) = (x, y);
+            var s = Window.Shape!;
+            WorkerPool.Run(this, s.Batch * s.Channels);
+        }
+
+        public void Execute(int plane)
+        {
+            var s = Window.Shape!;
+            float[] xs = _x, ys = _y;
+            int[] winners = Winners;
             int inBase = plane * s.InputPlane;
             int o = plane * s.OutputPlane;
             for (int oy = 0; oy < s.OutputHeight; oy++)
@@ -75,30 +115,6 @@ internal sealed class MaxPoolGrad : OpRule
                     winners[o] = bestAt;
                 }
             }
-        });
-    }
-
-    public override void Backward(NodeRun run)
-    {
-        if (run.Gradient(0) is not { } gx)
-        {
-            return;
         }
-
-        var winners = ((Winners)run.State!).Index;
-        var gy = run.OutputGradients[0].Span;
-        var g = gx.Span;
-        for (int o = 0; o < gy.Length; o++)
-        {
-            if (winners[o] >= 0)
-            {
-                g[winners[o]] += gy[o];
-            }
-        }
-    }
-
-    private sealed class Winners
-    {
-        public int[] Index { get; set; } = [];
     }
 }

@@ -41,3 +41,26 @@ internal sealed record ConvShape(
             twoD ? output[0] : 1, output[^1], output);
     }
 }
+
+/// <summary>A pooling node's window, resolved again only when its input shape changes, so a steady-state step allocates nothing.</summary>
+internal sealed class WindowCache
+{
+    private int[] _inputShape = [];
+
+    public ConvShape? Shape { get; private set; }
+
+    /// <summary>[N, C, output spatial…].</summary>
+    public int[] OutputShape { get; private set; } = [];
+
+    public ConvShape Resolve(Node node, ReadOnlySpan<int> inputShape)
+    {
+        if (Shape is null || !inputShape.SequenceEqual(_inputShape))
+        {
+            Shape = ConvShape.Resolve(node, inputShape, null);
+            _inputShape = inputShape.ToArray();
+            OutputShape = [Shape.Batch, Shape.Channels, .. Shape.OutputSpatial];
+        }
+
+        return Shape;
+    }
+}

@@ -19,6 +19,14 @@ internal static class Sgemm
     private const int ColumnPanel = 16;
     private const int RowsPerTask = 32;
 
+    // One job of each kind per thread, reused by every call on it, so a multiply allocates nothing. Per thread because
+    // convolution chunks call Multiply on several worker threads at once.
+    [ThreadStatic]
+    private static Job? t_job;
+
+    [ThreadStatic]
+    private static DotJob? t_dotJob;
+
     /// <summary>
     /// c[cOffset + i·n + j] (+)= alpha · Σₖ op(A)[i,k] · op(B)[k,j], where op(A) is [m,k] (A stored [k,m] when
     /// <paramref name="transA"/>) and op(B) is [k,n] (B stored [n,k] when <paramref name="transB"/>).
@@ -45,7 +53,9 @@ internal static class Sgemm
 
         if (transB && !transA)
         {
-            new DotJob(m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, alpha).Run(parallel);
+            var dot = t_dotJob ??= new DotJob();
+            dot.Prepare(m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, alpha);
+            dot.Run(parallel);
             return;
         }
 
@@ -66,21 +76,24 @@ internal static class Sgemm
             bOffset = 0;
         }
 
-        var job = new Job(m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, alpha);
+        var job = t_job ??= new Job();
+        job.Prepare(m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, alpha);
         int panels = (n + ColumnPanel - 1) / ColumnPanel;
         int chunks = (m + RowsPerTask - 1) / RowsPerTask;
         int tiles = panels * chunks;
         if (parallel && tiles > 1 && (long)m * n * k > 32_768)
         {
-            Parallel.For(0, tiles, job.RunTile);
+            WorkerPool.Run(job, tiles);
         }
         else
         {
             for (int t = 0; t < tiles; t++)
             {
-                job.RunTile(t);
+                job.Execute(t);
             }
         }
+
+        job.Release();
 
         if (packedA is not null)
         {
@@ -115,17 +128,31 @@ internal static class Sgemm
         }
     }
 
-    private sealed class Job(int m, int n, int k, float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset, bool accumulate, float alpha)
+    private sealed class Job : IParallelWork
     {
-        private readonly int _panels = (n + ColumnPanel - 1) / ColumnPanel;
+        private int _panels;
+        private int _m, _n, _k, _aOffset, _bOffset, _cOffset;
+        private float[] _a = [], _b = [], _c = [];
+        private bool _accumulate;
+        private float _alpha;
 
-        public void RunTile(int tile)
+        /// <summary>Takes the operands of one <see cref="Multiply"/> call (the job is reused; <see cref="Release"/> lets go of them).</summary>
+        public void Prepare(int m, int n, int k, float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset, bool accumulate, float alpha)
+        {
+            (_m, _n, _k, _a, _aOffset, _b, _bOffset, _c, _cOffset, _accumulate, _alpha) = (m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, alpha);
+            _panels = (n + ColumnPanel - 1) / ColumnPanel;
+        }
+
+        /// <summary>Drops the operand arrays, so a thread's cached job does not keep an engine's buffers alive.</summary>
+        public void Release() => _a = _b = _c = [];
+
+        public void Execute(int tile)
         {
             int panel = tile % _panels;
             int chunk = tile / _panels;
             int j0 = panel * ColumnPanel;
-            int columns = Math.Min(ColumnPanel, n - j0);
-            int rowEnd = Math.Min(m, (chunk + 1) * RowsPerTask);
+            int columns = Math.Min(ColumnPanel, _n - j0);
+            int rowEnd = Math.Min(_m, (chunk + 1) * RowsPerTask);
             int i = chunk * RowsPerTask;
             for (; i + RowBlock <= rowEnd; i += RowBlock)
             {
@@ -168,19 +195,19 @@ internal static class Sgemm
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Kernel4x16(int i0, int j0)
         {
-            ref float aRef = ref MemoryMarshal.GetArrayDataReference(a);
-            ref float bRef = ref MemoryMarshal.GetArrayDataReference(b);
-            nuint a0 = (nuint)(aOffset + i0 * k), a1 = a0 + (nuint)k, a2 = a1 + (nuint)k, a3 = a2 + (nuint)k;
-            nuint bp = (nuint)(bOffset + j0);
+            ref float aRef = ref MemoryMarshal.GetArrayDataReference(_a);
+            ref float bRef = ref MemoryMarshal.GetArrayDataReference(_b);
+            nuint a0 = (nuint)(_aOffset + i0 * _k), a1 = a0 + (nuint)_k, a2 = a1 + (nuint)_k, a3 = a2 + (nuint)_k;
+            nuint bp = (nuint)(_bOffset + j0);
             var c00 = Vector256<float>.Zero; var c01 = Vector256<float>.Zero;
             var c10 = Vector256<float>.Zero; var c11 = Vector256<float>.Zero;
             var c20 = Vector256<float>.Zero; var c21 = Vector256<float>.Zero;
             var c30 = Vector256<float>.Zero; var c31 = Vector256<float>.Zero;
-            for (int p = 0; p < k; p++)
+            for (int p = 0; p < _k; p++)
             {
                 var b0 = Vector256.LoadUnsafe(ref bRef, bp);
                 var b1 = Vector256.LoadUnsafe(ref bRef, bp + 8);
-                bp += (nuint)n;
+                bp += (nuint)_n;
                 var x = Vector256.Create(Unsafe.Add(ref aRef, a0 + (nuint)p));
                 c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
                 c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
@@ -209,10 +236,10 @@ internal static class Sgemm
 
         private void Store8(int i, int j, Vector256<float> sum)
         {
-            ref float cRef = ref MemoryMarshal.GetArrayDataReference(c);
-            nuint at = (nuint)(cOffset + i * n + j);
-            sum *= alpha;
-            if (accumulate)
+            ref float cRef = ref MemoryMarshal.GetArrayDataReference(_c);
+            nuint at = (nuint)(_cOffset + i * _n + j);
+            sum *= _alpha;
+            if (_accumulate)
             {
                 sum += Vector256.LoadUnsafe(ref cRef, at);
             }
@@ -223,15 +250,15 @@ internal static class Sgemm
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Kernel1x8(int i, int j)
         {
-            ref float aRef = ref MemoryMarshal.GetArrayDataReference(a);
-            ref float bRef = ref MemoryMarshal.GetArrayDataReference(b);
-            nuint ai = (nuint)(aOffset + i * k);
-            nuint bp = (nuint)(bOffset + j);
+            ref float aRef = ref MemoryMarshal.GetArrayDataReference(_a);
+            ref float bRef = ref MemoryMarshal.GetArrayDataReference(_b);
+            nuint ai = (nuint)(_aOffset + i * _k);
+            nuint bp = (nuint)(_bOffset + j);
             var sum = Vector256<float>.Zero;
-            for (int p = 0; p < k; p++)
+            for (int p = 0; p < _k; p++)
             {
                 sum = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref aRef, ai + (nuint)p)), Vector256.LoadUnsafe(ref bRef, bp), sum);
-                bp += (nuint)n;
+                bp += (nuint)_n;
             }
 
             Store8(i, j, sum);
@@ -239,48 +266,63 @@ internal static class Sgemm
 
         private void Scalar(int i, int j)
         {
-            int ai = aOffset + i * k;
-            int bj = bOffset + j;
+            int ai = _aOffset + i * _k;
+            int bj = _bOffset + j;
             float sum = 0;
-            for (int p = 0; p < k; p++)
+            for (int p = 0; p < _k; p++)
             {
-                sum = MathF.FusedMultiplyAdd(a[ai + p], b[bj + p * n], sum);
+                sum = MathF.FusedMultiplyAdd(_a[ai + p], _b[bj + p * _n], sum);
             }
 
-            int at = cOffset + i * n + j;
-            c[at] = alpha * sum + (accumulate ? c[at] : 0f);
+            int at = _cOffset + i * _n + j;
+            _c[at] = _alpha * sum + (_accumulate ? _c[at] : 0f);
         }
     }
 
     /// <summary>C = A·Bᵀ with A [m, k] and B [n, k], both read along k.</summary>
-    private sealed class DotJob(int m, int n, int k, float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset, bool accumulate, float alpha)
+    private sealed class DotJob : IParallelWork
     {
         private const int Block = 4;
         private const int RowsPerTile = 16;
         private const int ColumnsPerTile = 64;
 
+        private int _m, _n, _k, _aOffset, _bOffset, _cOffset, _rowTiles;
+        private float[] _a = [], _b = [], _c = [];
+        private bool _accumulate;
+        private float _alpha;
+
+        /// <summary>Takes the operands of one <see cref="Multiply"/> call (the job is reused; <see cref="Run"/> lets go of them).</summary>
+        public void Prepare(int m, int n, int k, float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset, bool accumulate, float alpha)
+        {
+            (_m, _n, _k, _a, _aOffset, _b, _bOffset, _c, _cOffset, _accumulate, _alpha) = (m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, alpha);
+        }
+
         public void Run(bool parallel)
         {
-            int rowTiles = (m + RowsPerTile - 1) / RowsPerTile;
-            int columnTiles = (n + ColumnsPerTile - 1) / ColumnsPerTile;
-            int tiles = rowTiles * columnTiles;
-            if (parallel && tiles > 1 && (long)m * n * k > 32_768)
+            _rowTiles = (_m + RowsPerTile - 1) / RowsPerTile;
+            int columnTiles = (_n + ColumnsPerTile - 1) / ColumnsPerTile;
+            int tiles = _rowTiles * columnTiles;
+            if (parallel && tiles > 1 && (long)_m * _n * _k > 32_768)
             {
-                Parallel.For(0, tiles, t => Tile(t % rowTiles, t / rowTiles));
+                WorkerPool.Run(this, tiles);
             }
             else
             {
                 for (int t = 0; t < tiles; t++)
                 {
-                    Tile(t % rowTiles, t / rowTiles);
+                    Execute(t);
                 }
             }
+
+            _a = _b = _c = [];
         }
+
+        public void Execute(int tile) => Tile(tile % _rowTiles, tile / _rowTiles);
 
         private void Tile(int rowTile, int columnTile)
         {
-            int i1 = Math.Min(m, (rowTile + 1) * RowsPerTile);
-            int j1 = Math.Min(n, (columnTile + 1) * ColumnsPerTile);
+            int i1 = Math.Min(_m, (rowTile + 1) * RowsPerTile);
+            int j1 = Math.Min(_n, (columnTile + 1) * ColumnsPerTile);
             for (int i = rowTile * RowsPerTile; i < i1; i += Block)
             {
                 int j = columnTile * ColumnsPerTile;
@@ -296,9 +338,9 @@ internal static class Sgemm
                 {
                     for (int jj = (i + Block <= i1 ? j : columnTile * ColumnsPerTile); jj < j1; jj++)
                     {
-                        float dot = System.Numerics.Tensors.TensorPrimitives.Dot(a.AsSpan(aOffset + r * k, k), b.AsSpan(bOffset + jj * k, k));
-                        int at = cOffset + r * n + jj;
-                        c[at] = alpha * dot + (accumulate ? c[at] : 0f);
+                        float dot = System.Numerics.Tensors.TensorPrimitives.Dot(_a.AsSpan(_aOffset + r * _k, _k), _b.AsSpan(_bOffset + jj * _k, _k));
+                        int at = _cOffset + r * _n + jj;
+                        _c[at] = _alpha * dot + (_accumulate ? _c[at] : 0f);
                     }
                 }
             }
@@ -307,17 +349,17 @@ internal static class Sgemm
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Kernel4x4(int i0, int j0)
         {
-            ref float aRef = ref MemoryMarshal.GetArrayDataReference(a);
-            ref float bRef = ref MemoryMarshal.GetArrayDataReference(b);
-            nuint a0 = (nuint)(aOffset + i0 * k), a1 = a0 + (nuint)k, a2 = a1 + (nuint)k, a3 = a2 + (nuint)k;
-            nuint b0 = (nuint)(bOffset + j0 * k), b1 = b0 + (nuint)k, b2 = b1 + (nuint)k, b3 = b2 + (nuint)k;
+            ref float aRef = ref MemoryMarshal.GetArrayDataReference(_a);
+            ref float bRef = ref MemoryMarshal.GetArrayDataReference(_b);
+            nuint a0 = (nuint)(_aOffset + i0 * _k), a1 = a0 + (nuint)_k, a2 = a1 + (nuint)_k, a3 = a2 + (nuint)_k;
+            nuint b0 = (nuint)(_bOffset + j0 * _k), b1 = b0 + (nuint)_k, b2 = b1 + (nuint)_k, b3 = b2 + (nuint)_k;
             Span<Vector256<float>> acc = stackalloc Vector256<float>[16];
             var s00 = Vector256<float>.Zero; var s01 = Vector256<float>.Zero; var s02 = Vector256<float>.Zero; var s03 = Vector256<float>.Zero;
             var s10 = Vector256<float>.Zero; var s11 = Vector256<float>.Zero; var s12 = Vector256<float>.Zero; var s13 = Vector256<float>.Zero;
             var s20 = Vector256<float>.Zero; var s21 = Vector256<float>.Zero; var s22 = Vector256<float>.Zero; var s23 = Vector256<float>.Zero;
             var s30 = Vector256<float>.Zero; var s31 = Vector256<float>.Zero; var s32 = Vector256<float>.Zero; var s33 = Vector256<float>.Zero;
             int p = 0;
-            for (; p + 8 <= k; p += 8)
+            for (; p + 8 <= _k; p += 8)
             {
                 nuint q = (nuint)p;
                 var x0 = Vector256.LoadUnsafe(ref aRef, a0 + q);
@@ -347,13 +389,13 @@ internal static class Sgemm
                 for (int t = 0; t < Block; t++)
                 {
                     float dot = Vector256.Sum(acc[r * Block + t]);
-                    for (int q = p; q < k; q++)
+                    for (int q = p; q < _k; q++)
                     {
-                        dot += a[aOffset + (i0 + r) * k + q] * b[bOffset + (j0 + t) * k + q];
+                        dot += _a[_aOffset + (i0 + r) * _k + q] * _b[_bOffset + (j0 + t) * _k + q];
                     }
 
-                    int at = cOffset + (i0 + r) * n + j0 + t;
-                    c[at] = alpha * dot + (accumulate ? c[at] : 0f);
+                    int at = _cOffset + (i0 + r) * _n + j0 + t;
+                    _c[at] = _alpha * dot + (_accumulate ? _c[at] : 0f);
                 }
             }
         }

@@ -9,10 +9,11 @@ public static class GradientClipping
     /// <summary>Clips in place and returns the norm before clipping.</summary>
     public static float ClipByGlobalNorm(IReadOnlyList<Parameter> parameters, float maxNorm)
     {
+        // Indexed loops: foreach over an IReadOnlyList boxes its enumerator, and a training step allocates nothing.
         double squares = 0;
-        foreach (var p in parameters)
+        for (int i = 0; i < parameters.Count; i++)
         {
-            float norm = TensorPrimitives.Norm(p.Gradient);
+            float norm = TensorPrimitives.Norm(parameters[i].Gradient);
             squares += (double)norm * norm;
         }
 
@@ -20,9 +21,9 @@ public static class GradientClipping
         if (total > maxNorm && total > 0)
         {
             float scale = maxNorm / total;
-            foreach (var p in parameters)
+            for (int i = 0; i < parameters.Count; i++)
             {
-                TensorPrimitives.Multiply(p.Gradient, scale, p.Gradient);
+                TensorPrimitives.Multiply(parameters[i].Gradient, scale, parameters[i].Gradient);
             }
         }
 

@@ -17,18 +17,30 @@ public abstract class Optimizer
     public void Step(IReadOnlyList<Parameter> parameters, float learningRate)
     {
         Steps++;
-        foreach (var parameter in parameters)
+        for (int p = 0; p < parameters.Count; p++)
         {
+            var parameter = parameters[p];
             parameter.ApplyMask();
-            if (!_state.TryGetValue(parameter.Name, out var slots))
-            {
-                slots = Enumerable.Range(0, StateSlots).Select(_ => new float[parameter.Count]).ToArray();
-                _state[parameter.Name] = slots;
-            }
-
-            Update(parameter.Values, parameter.Gradient, slots, learningRate);
+            Update(parameter.Values, parameter.Gradient, StateOf(parameter), learningRate);
             parameter.ApplyMask();
         }
+    }
+
+    // No lambda here: one capturing the parameter would allocate its closure on every call, not only the first.
+    private float[][] StateOf(Parameter parameter)
+    {
+        if (!_state.TryGetValue(parameter.Name, out var slots))
+        {
+            slots = new float[StateSlots][];
+            for (int i = 0; i < slots.Length; i++)
+            {
+                slots[i] = new float[parameter.Count];
+            }
+
+            _state[parameter.Name] = slots;
+        }
+
+        return slots;
     }
 
     /// <summary>How many arrays of the parameter's size the optimizer keeps per parameter.</summary>
