@@ -20,7 +20,7 @@ namespace EdgePrune.Cli.Commands;
 /// <summary>
 /// <c>edgeprune prune MODEL -o OUT.onnx --sparsity S [--pattern unstructured|2:4|1:4|4:8|block:RxC|channels|neurons]
 /// [--criterion magnitude|wanda|sparsegpt|taylor] [--importance l2|l1|bn-gamma] [--calib X [--calib-samples N]] [--bias-correction]
-/// [--scope layer|global] [--schedule oneshot|gradual] [--eval X --labels Y] [--finetune EPOCHS --train X --train-labels Y [--lr LR] [--shift P]]
+/// [--scope layer|global|erk] [--schedule oneshot|gradual] [--eval X --labels Y] [--finetune EPOCHS --train X --train-labels Y [--lr LR] [--shift P]]
 /// [--json]</c>: zeroes weights of Gemm, MatMul and Conv by a criterion (or removes whole channels/neurons, shrinking the
 /// tensors), optionally fine-tuned with the zeros pinned or pruned gradually during fine-tuning, with accuracy before
 /// and after judged by ONNX Runtime.
@@ -39,7 +39,7 @@ public static class PruneCommand
         var calibSamples = new Option<int>("--calib-samples") { Description = "use at most this many samples of --calib", DefaultValueFactory = _ => 512 };
         var biasCorrection = new Option<bool>("--bias-correction") { Description = "re-estimate biases from --calib so each output keeps its dense mean" };
         var schedule = new Option<string>("--schedule") { Description = "oneshot (prune, then --finetune) or gradual (Zhu & Gupta ramp during --finetune)", DefaultValueFactory = _ => "oneshot" };
-        var scope = new Option<string>("--scope") { Description = "layer (same fraction per layer) or global (one threshold, each layer keeps 2 %)", DefaultValueFactory = _ => "layer" };
+        var scope = new Option<string>("--scope") { Description = "layer (same fraction per layer), global (one threshold, each layer keeps 2 %) or erk (Erdős–Rényi-kernel fractions: small layers keep more)", DefaultValueFactory = _ => "layer" };
         var eval = new Option<string?>("--eval") { Description = "evaluation inputs, to report accuracy before and after (ONNX Runtime)" };
         var labels = new Option<string?>("--labels") { Description = "class labels of --eval" };
         var finetune = new Option<int?>("--finetune") { Description = "epochs of fine-tuning with the pruned weights kept at zero" };
@@ -140,7 +140,6 @@ public static class PruneCommand
             IPruningCriterion weightCriterion = criterionName switch
             {
                 "wanda" => new WandaCriterion(calibration!),
-                "sparsegpt" => new SparseGptCriterion(calibration!),
                 "taylor" => new TaylorCriterion(trainData!),
                 _ => MagnitudeCriterion.Instance,
             };
@@ -154,7 +153,9 @@ public static class PruneCommand
             }
             else
             {
-                result = MagnitudePruner.Prune(source.Graph, options, weightCriterion);
+                result = criterionName == "sparsegpt"
+                    ? SparseGptPruner.Prune(source.Graph, options, calibration!)
+                    : MagnitudePruner.Prune(source.Graph, options, weightCriterion);
                 pruned = result.Graph;
                 if (parse.GetValue(biasCorrection))
                 {
@@ -346,7 +347,8 @@ public static class PruneCommand
     {
         "layer" => PruningScope.Layer,
         "global" => PruningScope.Global,
-        _ => throw new EdgePruneException($"unknown --scope '{text}': use layer or global"),
+        "erk" => PruningScope.Erk,
+        _ => throw new EdgePruneException($"unknown --scope '{text}': use layer, global or erk"),
     };
 
     /// <summary>Fine-tuning never revives a zero but may leave a surviving weight at exactly zero; the report counts the written file.</summary>
