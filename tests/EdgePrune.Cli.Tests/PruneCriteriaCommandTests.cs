@@ -77,6 +77,7 @@ public class PruneCriteriaCommandTests
     [InlineData(new[] { "--pattern", "neurons", "--criterion", "wanda" }, "pattern neurons removes whole units")]
     [InlineData(new[] { "--pattern", "channels" }, "no Conv output channels that can be removed")]
     [InlineData(new[] { "--calib-samples", "0" }, "--calib-samples must be at least 1")]
+    [InlineData(new[] { "--teacher", "dense.onnx" }, "--teacher distils during fine-tuning")]
     [InlineData(new[] { "--pattern", "layers" }, "no residual block with an identity skip")]
     public void Bad_criterion_schedule_or_unit_requests_exit_2_with_one_line_and_write_nothing(string[] extra, string expected)
     {
