@@ -43,6 +43,27 @@ public class PruneCriteriaCommandTests
         Assert.Equal(235_200 - (int)Math.Floor(0.7 * 235_200), graph.Initializers["fc1.weight"].ToFloatArray().Count(v => v != 0));
     }
 
+    /// <summary>Measured: 93.45 % against magnitude's 90.70 % (dense 98.55 %); the Conv layers go through im2col, layer after layer.</summary>
+    [Fact]
+    public void SparseGpt_with_erk_scope_on_LeNet5_beats_magnitude_in_OnnxRuntime()
+    {
+        using var dir = new TempDirectory();
+        string[] common = ["--sparsity", "0.8", "--scope", "erk", "--eval", RepositoryPaths.Mnist("test-images-idx3-ubyte.gz"), "--labels", RepositoryPaths.Mnist("test-labels-idx1-ubyte.gz"), "--json"];
+        var magnitude = CliRun.Of(["prune", RepositoryPaths.SampleModel("lenet5.onnx"), "-o", dir.File("m.onnx"), .. common]);
+        var sparseGpt = CliRun.Of(["prune", RepositoryPaths.SampleModel("lenet5.onnx"), "-o", dir.File("s.onnx"), "--criterion", "sparsegpt",
+            "--calib", RepositoryPaths.Mnist("train-images-idx3-ubyte.gz"), "--calib-samples", "64", .. common]);
+        Assert.Equal((0, 0), (magnitude.ExitCode, sparseGpt.ExitCode));
+        using var m = JsonDocument.Parse(magnitude.Stdout);
+        using var s = JsonDocument.Parse(sparseGpt.Stdout);
+        Assert.Equal(("sparsegpt", "erk"), (s.RootElement.GetProperty("criterion").GetString(), s.RootElement.GetProperty("scope").GetString()));
+        Assert.Equal(0.8, s.RootElement.GetProperty("sparsity").GetDouble(), 3);
+        // the same per-layer counts: the scope fixes them, the criterion only picks which weights
+        Assert.Equal(m.RootElement.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("nonzeros").GetInt64()),
+            s.RootElement.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("nonzeros").GetInt64()));
+        double After(JsonDocument json) => json.RootElement.GetProperty("accuracy").GetProperty("after").GetDouble();
+        Assert.True(After(s) > After(m) + 0.01, $"sparsegpt {After(s):P2} vs magnitude {After(m):P2}");
+    }
+
     [Theory]
     [InlineData(new[] { "--criterion", "obd" }, "unknown --criterion 'obd'")]
     [InlineData(new[] { "--criterion", "wanda" }, "--criterion wanda needs --calib")]
@@ -56,6 +77,7 @@ public class PruneCriteriaCommandTests
     [InlineData(new[] { "--pattern", "neurons", "--criterion", "wanda" }, "pattern neurons removes whole units")]
     [InlineData(new[] { "--pattern", "channels" }, "no Conv output channels that can be removed")]
     [InlineData(new[] { "--calib-samples", "0" }, "--calib-samples must be at least 1")]
+    [InlineData(new[] { "--teacher", "dense.onnx" }, "--teacher distils during fine-tuning")]
     [InlineData(new[] { "--pattern", "layers" }, "no residual block with an identity skip")]
     public void Bad_criterion_schedule_or_unit_requests_exit_2_with_one_line_and_write_nothing(string[] extra, string expected)
     {

@@ -20,7 +20,7 @@ namespace EdgePrune.Cli.Commands;
 /// <summary>
 /// <c>edgeprune prune MODEL -o OUT.onnx --sparsity S [--pattern unstructured|2:4|1:4|4:8|block:RxC|channels|neurons]
 /// [--criterion magnitude|wanda|sparsegpt|taylor] [--importance l2|l1|bn-gamma] [--calib X [--calib-samples N]] [--bias-correction]
-/// [--scope layer|global] [--schedule oneshot|gradual] [--eval X --labels Y] [--finetune EPOCHS --train X --train-labels Y [--lr LR] [--shift P]]
+/// [--scope layer|global|erk] [--schedule oneshot|gradual] [--eval X --labels Y] [--finetune EPOCHS --train X --train-labels Y [--lr LR] [--shift P] [--teacher T.onnx]]
 /// [--json]</c>: zeroes weights of Gemm, MatMul and Conv by a criterion (or removes whole channels/neurons, shrinking the
 /// tensors), optionally fine-tuned with the zeros pinned or pruned gradually during fine-tuning, with accuracy before
 /// and after judged by ONNX Runtime.
@@ -39,18 +39,19 @@ public static class PruneCommand
         var calibSamples = new Option<int>("--calib-samples") { Description = "use at most this many samples of --calib", DefaultValueFactory = _ => 512 };
         var biasCorrection = new Option<bool>("--bias-correction") { Description = "re-estimate biases from --calib so each output keeps its dense mean" };
         var schedule = new Option<string>("--schedule") { Description = "oneshot (prune, then --finetune) or gradual (Zhu & Gupta ramp during --finetune)", DefaultValueFactory = _ => "oneshot" };
-        var scope = new Option<string>("--scope") { Description = "layer (same fraction per layer) or global (one threshold, each layer keeps 2 %)", DefaultValueFactory = _ => "layer" };
+        var scope = new Option<string>("--scope") { Description = "layer (same fraction per layer), global (one threshold, each layer keeps 2 %) or erk (Erdős–Rényi-kernel fractions: small layers keep more)", DefaultValueFactory = _ => "layer" };
         var eval = new Option<string?>("--eval") { Description = "evaluation inputs, to report accuracy before and after (ONNX Runtime)" };
         var labels = new Option<string?>("--labels") { Description = "class labels of --eval" };
         var finetune = new Option<int?>("--finetune") { Description = "epochs of fine-tuning with the pruned weights kept at zero" };
         var train = new Option<string?>("--train") { Description = "training inputs for --finetune" };
         var trainLabels = new Option<string?>("--train-labels") { Description = "class labels of --train" };
         var lr = new Option<float>("--lr") { Description = "peak learning rate of the fine-tuning (Adam, cosine)", DefaultValueFactory = _ => 1e-3f };
+        var teacher = new Option<string?>("--teacher") { Description = "distil from this .onnx model (usually the dense original) while fine-tuning: loss 0.5·CE + 0.5·T²·KL, T = 4" };
         var shift = new Option<int>("--shift") { Description = "augment fine-tuning images with random shifts of up to this many pixels", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "print a JSON report instead of text" };
         var command = new Command("prune", "zero the least important weights of Gemm, MatMul and Conv (or remove whole channels/neurons), optionally fine-tune, and report per layer")
         {
-            model, output, sparsity, pattern, criterion, importance, calib, calibSamples, biasCorrection, scope, schedule, eval, labels, finetune, train, trainLabels, lr, shift, json,
+            model, output, sparsity, pattern, criterion, importance, calib, calibSamples, biasCorrection, scope, schedule, eval, labels, finetune, train, trainLabels, lr, shift, teacher, json,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, () =>
         {
@@ -115,6 +116,12 @@ public static class PruneCommand
                 throw new EdgePruneException("--finetune needs at least 1 epoch, --train and --train-labels, a positive --lr and a --shift not negative");
             }
 
+            string? teacherPath = parse.GetValue(teacher);
+            if (teacherPath is not null && epochs is null)
+            {
+                throw new EdgePruneException("--teacher distils during fine-tuning: give --finetune EPOCHS with --train and --train-labels");
+            }
+
             if (gradual && epochs is null)
             {
                 throw new EdgePruneException("--schedule gradual prunes during fine-tuning: give --finetune EPOCHS with --train and --train-labels");
@@ -128,19 +135,19 @@ public static class PruneCommand
             string modelPath = parse.GetRequiredValue(model);
             var source = ModelFile.Load(modelPath);
             var calibration = calibPath is null ? null : LoadCalibration(calibPath, source.Graph, parse.GetValue(calibSamples));
+            var teacherGraph = teacherPath is null ? null : ModelFile.Load(teacherPath).Graph;
             var trainData = trainPath is null || trainLabelsPath is null ? null : TrainCommand.LoadData(trainPath, trainLabelsPath);
             Action<EpochReport> progress = r => stderr.WriteLine($"edgeprune: fine-tuning epoch {r.Epoch}/{r.Epochs}: loss {r.Loss:F4}");
             var training = epochs is { } n ? new TrainingOptions { Epochs = n, LearningRate = parse.GetValue(lr), ShiftPixels = parse.GetValue(shift) } : null;
             if (unit is { } u)
             {
                 return Structured(parse.GetValue(json), stdout, stderr, source, new StructuredOptions { Fraction = s, Unit = u, Importance = channelImportance },
-                    parse.GetRequiredValue(output), training, trainData, progress, evalPath, labelsPath);
+                    parse.GetRequiredValue(output), training, trainData, teacherGraph, progress, evalPath, labelsPath);
             }
 
             IPruningCriterion weightCriterion = criterionName switch
             {
                 "wanda" => new WandaCriterion(calibration!),
-                "sparsegpt" => new SparseGptCriterion(calibration!),
                 "taylor" => new TaylorCriterion(trainData!),
                 _ => MagnitudeCriterion.Instance,
             };
@@ -148,13 +155,15 @@ public static class PruneCommand
             Graph pruned;
             if (gradual)
             {
-                pruned = GradualPruning.Run(source.Graph, trainData!, training!, new GradualOptions { Pruning = options }, progress).Graph;
+                pruned = GradualPruning.Run(source.Graph, trainData!, training!, new GradualOptions { Pruning = options }, progress, teacher: teacherGraph).Graph;
                 // The per-layer rows of the report; Recount below fills them with the nonzeros the schedule left.
                 result = MagnitudePruner.Prune(source.Graph, options);
             }
             else
             {
-                result = MagnitudePruner.Prune(source.Graph, options, weightCriterion);
+                result = criterionName == "sparsegpt"
+                    ? SparseGptPruner.Prune(source.Graph, options, calibration!)
+                    : MagnitudePruner.Prune(source.Graph, options, weightCriterion);
                 pruned = result.Graph;
                 if (parse.GetValue(biasCorrection))
                 {
@@ -163,7 +172,7 @@ public static class PruneCommand
 
                 if (training is not null)
                 {
-                    pruned = PruningRecovery.Finetune(pruned, trainData!, training, onEpoch: progress).Graph;
+                    pruned = PruningRecovery.Finetune(pruned, trainData!, training, onEpoch: progress, teacher: teacherGraph).Graph;
                 }
             }
 
@@ -190,10 +199,10 @@ public static class PruneCommand
     private sealed record Method(string Criterion, string Schedule, bool BiasCorrection);
 
     private static int Structured(bool json, TextWriter stdout, TextWriter stderr, Model source, StructuredOptions options, string outputPath,
-        TrainingOptions? training, Dataset? trainData, Action<EpochReport> progress, string? evalPath, string? labelsPath)
+        TrainingOptions? training, Dataset? trainData, Graph? teacher, Action<EpochReport> progress, string? evalPath, string? labelsPath)
     {
         var result = StructuredPruner.Prune(source.Graph, options);
-        var pruned = training is null ? result.Graph : PruningRecovery.Finetune(result.Graph, trainData!, training, onEpoch: progress).Graph;
+        var pruned = training is null ? result.Graph : PruningRecovery.Finetune(result.Graph, trainData!, training, onEpoch: progress, teacher: teacher).Graph;
         byte[] prunedBytes = OnnxExporter.ToBytes(source with { Graph = pruned });
         AtomicFile.WriteAllBytes(outputPath, prunedBytes);
         stderr.WriteLine($"edgeprune: wrote {outputPath}");
@@ -346,7 +355,8 @@ public static class PruneCommand
     {
         "layer" => PruningScope.Layer,
         "global" => PruningScope.Global,
-        _ => throw new EdgePruneException($"unknown --scope '{text}': use layer or global"),
+        "erk" => PruningScope.Erk,
+        _ => throw new EdgePruneException($"unknown --scope '{text}': use layer, global or erk"),
     };
 
     /// <summary>Fine-tuning never revives a zero but may leave a surviving weight at exactly zero; the report counts the written file.</summary>

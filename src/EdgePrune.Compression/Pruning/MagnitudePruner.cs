@@ -21,45 +21,37 @@ public static class MagnitudePruner
     public static PruningResult Prune(Graph graph, PruningOptions options, IPruningCriterion criterion)
     {
         options.Validate();
+        var matrices = FindPrunable(graph);
+        var values = matrices.Select(m => m.Weights.ToFloatArray()).ToArray();
+        var saliency = criterion.Assess(graph, matrices);
+        var scores = saliency.Select(s => s.Scores).ToArray();
+        int[] counts = options.Pattern.Kind == PatternKind.NOfM ? [] : RemovedBlocks(matrices, scores, options);
+        for (int i = 0; i < matrices.Count; i++)
+        {
+            var pruned = options.Pattern.Kind == PatternKind.NOfM
+                ? NOfMMask(matrices[i], scores[i], options.Pattern.N, options.Pattern.M)
+                : Mask(matrices[i], scores[i], options.Pattern, counts[i]);
+            saliency[i].Compensate(values[i], pruned);
+        }
+
+        return Result(graph, matrices, values, options);
+    }
+
+    /// <summary>The prunable weights of <paramref name="graph"/>; a graph without any is a bad request.</summary>
+    internal static IReadOnlyList<WeightMatrix> FindPrunable(Graph graph)
+    {
         var matrices = WeightMatrix.Find(graph);
         if (matrices.Count == 0)
         {
             throw new EdgePruneException($"graph '{graph.Name}' has nothing to prune: no Gemm, MatMul or Conv reads a float weight initializer");
         }
 
-        var values = matrices.Select(m => m.Weights.ToFloatArray()).ToArray();
-        var saliency = criterion.Assess(graph, matrices);
-        var pruned = values.Select(v => new bool[v.Length]).ToArray();
-        if (options.Pattern.Kind == PatternKind.NOfM)
-        {
-            for (int i = 0; i < matrices.Count; i++)
-            {
-                PruneNOfM(matrices[i], saliency[i].Scores, pruned[i], options.Pattern.N, options.Pattern.M);
-            }
-        }
-        else
-        {
-            var blocks = matrices.Select((m, i) => Blocks(m, saliency[i].Scores, options.Pattern)).ToArray();
-            var chosen = options.Scope == PruningScope.Global
-                ? ChooseGlobal(blocks, options.Sparsity, options.MinKeptPerLayer)
-                : blocks.Select(b => ChooseSmallest(b, (int)Math.Floor(options.Sparsity * b.Length))).ToArray();
-            for (int i = 0; i < matrices.Count; i++)
-            {
-                foreach (int b in chosen[i])
-                {
-                    foreach (int index in blocks[i][b].Indices)
-                    {
-                        pruned[i][index] = true;
-                    }
-                }
-            }
-        }
+        return matrices;
+    }
 
-        for (int i = 0; i < matrices.Count; i++)
-        {
-            saliency[i].Compensate(values[i], pruned[i]);
-        }
-
+    /// <summary>The graph with <paramref name="values"/> written into its weights, and the per-layer report.</summary>
+    internal static PruningResult Result(Graph graph, IReadOnlyList<WeightMatrix> matrices, float[][] values, PruningOptions options)
+    {
         var initializers = graph.Initializers;
         var layers = new List<LayerPruning>();
         for (int i = 0; i < matrices.Count; i++)
@@ -72,13 +64,47 @@ public static class MagnitudePruner
         return new PruningResult(graph with { Initializers = initializers }, new PruningReport(options.Pattern, options.Scope, layers));
     }
 
+    /// <summary>
+    /// How many blocks (weights, when unstructured) each layer loses under the options' scope: the same fraction of
+    /// each (layer), the layer's share of one threshold over all <paramref name="scores"/> (global), or the
+    /// Erdős–Rényi-kernel fraction (erk).
+    /// </summary>
+    internal static int[] RemovedBlocks(IReadOnlyList<WeightMatrix> matrices, float[][] scores, PruningOptions options)
+    {
+        var blocks = matrices.Select((m, i) => Blocks(m, scores[i], options.Pattern)).ToArray();
+        return options.Scope switch
+        {
+            PruningScope.Global => ChooseGlobal(blocks, options.Sparsity, options.MinKeptPerLayer),
+            PruningScope.Erk => ErkAllocation.Sparsities(matrices, options.Sparsity)
+                .Select((s, i) => Math.Min(blocks[i].Length - 1, (int)Math.Round(s * blocks[i].Length))).ToArray(),
+            _ => blocks.Select(b => (int)Math.Floor(options.Sparsity * b.Length)).ToArray(),
+        };
+    }
+
+    /// <summary>The <paramref name="count"/> blocks of lowest mean score of one layer, as a per-weight mask (stored order).</summary>
+    internal static bool[] Mask(WeightMatrix m, float[] scores, SparsityPattern pattern, int count)
+    {
+        var blocks = Blocks(m, scores, pattern);
+        var pruned = new bool[m.Weights.ElementCount];
+        foreach (int b in ChooseSmallest(blocks, count))
+        {
+            foreach (int index in blocks[b].Indices)
+            {
+                pruned[index] = true;
+            }
+        }
+
+        return pruned;
+    }
+
     private static long CountNonZeros(float[] values) => values.LongCount(v => v != 0f);
 
     private readonly record struct Block(int[] Indices, double Score);
 
     /// <summary>Keeps the N highest scores of every M consecutive inputs of each output; a shorter last group keeps at most N.</summary>
-    private static void PruneNOfM(WeightMatrix m, float[] scores, bool[] pruned, int n, int groupSize)
+    internal static bool[] NOfMMask(WeightMatrix m, float[] scores, int n, int groupSize)
     {
+        var pruned = new bool[m.Weights.ElementCount];
         var group = new int[groupSize];
         for (int o = 0; o < m.Outputs; o++)
         {
@@ -97,6 +123,8 @@ public static class MagnitudePruner
                 }
             }
         }
+
+        return pruned;
     }
 
     private static Block[] Blocks(WeightMatrix m, float[] scores, SparsityPattern pattern)
@@ -128,31 +156,32 @@ public static class MagnitudePruner
 
     /// <summary>
     /// One threshold over all layers: the globally smallest blocks go first, except that a layer stops losing blocks
-    /// once only its minimum is left, and the next smallest blocks elsewhere take its place.
+    /// once only its minimum is left, and the next smallest blocks elsewhere take its place. Returns how many each
+    /// layer loses; they are its own smallest, so <see cref="Mask"/> picks the same ones.
     /// </summary>
-    private static int[][] ChooseGlobal(Block[][] blocks, float sparsity, float minKept)
+    private static int[] ChooseGlobal(Block[][] blocks, float sparsity, float minKept)
     {
         long total = blocks.Sum(b => (long)b.Length);
         long target = (long)Math.Floor(sparsity * total);
         var removable = blocks.Select(b => b.Length - Math.Max(1, (int)Math.Ceiling(minKept * b.Length))).ToArray();
-        var chosen = blocks.Select(_ => new List<int>()).ToArray();
+        var chosen = new int[blocks.Length];
         var ranked = blocks.SelectMany((layer, l) => layer.Select((block, b) => (Layer: l, Block: b, block.Score)))
             .OrderBy(x => x.Score).ThenBy(x => x.Layer).ThenBy(x => x.Block);
         long removed = 0;
-        foreach (var (layer, block, _) in ranked)
+        foreach (var (layer, _, _) in ranked)
         {
             if (removed == target)
             {
                 break;
             }
 
-            if (chosen[layer].Count < removable[layer])
+            if (chosen[layer] < removable[layer])
             {
-                chosen[layer].Add(block);
+                chosen[layer]++;
                 removed++;
             }
         }
 
-        return chosen.Select(c => c.ToArray()).ToArray();
+        return chosen;
     }
 }

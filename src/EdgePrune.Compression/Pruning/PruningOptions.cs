@@ -2,11 +2,20 @@ using EdgePrune.Core;
 
 namespace EdgePrune.Compression.Pruning;
 
-/// <summary>Whether each layer loses the same fraction, or all layers share one magnitude threshold.</summary>
+/// <summary>How the target sparsity is split among layers.</summary>
 public enum PruningScope
 {
+    /// <summary>Every layer loses the same fraction.</summary>
     Layer,
+
+    /// <summary>One threshold on the scores of all layers (each keeps at least <see cref="PruningOptions.MinKeptPerLayer"/>).</summary>
     Global,
+
+    /// <summary>
+    /// Per-layer fractions set by Erdős–Rényi-kernel (<see cref="ErkAllocation"/>): a layer's density goes with
+    /// (inputs + outputs + kernel dims) / weights, so small layers such as the classifier keep far more.
+    /// </summary>
+    Erk,
 }
 
 /// <summary>What <see cref="MagnitudePruner"/> removes.</summary>
@@ -32,9 +41,9 @@ public sealed record PruningOptions
             throw new EdgePruneException($"sparsity must be in [0, 1) (got {Sparsity}): it is the fraction of weights set to zero");
         }
 
-        if (Pattern.Kind == PatternKind.NOfM && Scope == PruningScope.Global)
+        if (Pattern.Kind == PatternKind.NOfM && Scope != PruningScope.Layer)
         {
-            throw new EdgePruneException($"a global scope applies to unstructured and block patterns; {Pattern} keeps {Pattern.N} of every {Pattern.M} weights in each group");
+            throw new EdgePruneException($"a {Scope.ToString().ToLowerInvariant()} scope applies to unstructured and block patterns; {Pattern} keeps {Pattern.N} of every {Pattern.M} weights in each group");
         }
 
         if (!(MinKeptPerLayer >= 0 && MinKeptPerLayer <= 1))

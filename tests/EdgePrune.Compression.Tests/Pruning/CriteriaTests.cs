@@ -65,16 +65,20 @@ public class CriteriaTests(ITestOutputHelper output)
         var calibration = Tensor.FromArray(x, samples, inputs);
         var options = new PruningOptions { Sparsity = 0.5f, Pattern = SparsityPattern.Parse(pattern) };
         var obs = MagnitudePruner.Prune(graph, options, new SparseGptCriterion(calibration)).Graph;
+        var adaptive = SparseGptPruner.Prune(graph, options, calibration, new SparseGptOptions { BlockSize = 8 }).Graph;
         var magnitude = MagnitudePruner.Prune(graph, options).Graph;
         Assert.Equal(magnitude.Initializers["w"].ToFloatArray().Count(v => v == 0), obs.Initializers["w"].ToFloatArray().Count(v => v == 0));
+        Assert.Equal(magnitude.Initializers["w"].ToFloatArray().Count(v => v == 0), adaptive.Initializers["w"].ToFloatArray().Count(v => v == 0));
 
         var feed = new Dictionary<string, Tensor> { ["x"] = calibration };
         string y = graph.Outputs[0].Name;
         var dense = OrtOracle.Run(graph, feed)[y];
         double obsError = Distance(dense, OrtOracle.Run(obs, feed)[y]);
         double magnitudeError = Distance(dense, OrtOracle.Run(magnitude, feed)[y]);
-        output.WriteLine($"seed {seed} {pattern} ({outputs}×{inputs}): ‖WX − ŴX‖ magnitude {magnitudeError:F3}, sparsegpt {obsError:F3}");
+        double adaptiveError = Distance(dense, OrtOracle.Run(adaptive, feed)[y]);
+        output.WriteLine($"seed {seed} {pattern} ({outputs}×{inputs}): ‖WX − ŴX‖ magnitude {magnitudeError:F3}, sparsegpt {obsError:F3}, adaptive masks {adaptiveError:F3}");
         Assert.True(obsError < magnitudeError, $"sparsegpt {obsError} vs magnitude {magnitudeError}");
+        Assert.True(adaptiveError < magnitudeError, $"sparsegpt with adaptive masks {adaptiveError} vs magnitude {magnitudeError}");
         Agreement.AssertClose(OrtOracle.Run(obs, feed)[y], ReferenceExecutor.Run(obs, feed)[y], atol: 1e-4f);
     }
 
@@ -106,5 +110,38 @@ public class CriteriaTests(ITestOutputHelper output)
 
         Assert.True(accuracy[("sparsegpt", 0.9f)] > accuracy[("magnitude", 0.9f)] + 0.05);
         Assert.True(accuracy[("wanda", 0.5f)] >= accuracy[("magnitude", 0.5f)] - 0.005);
+    }
+
+    /// <summary>
+    /// Measured (docs/results.md): at 70 % per layer with 512 calibration digits and no labels, SparseGPT proper
+    /// (sequential, masks re-chosen per 128 columns) keeps 96.75 % against the dense 97.20 %; scoring the dense
+    /// activations with one mask (the criterion) gives 96.45 % and a global OBS threshold 96.90 %.
+    /// </summary>
+    [Fact]
+    public void LeNet300_sequential_SparseGpt_loses_at_most_half_a_point_at_70_percent_in_OnnxRuntime()
+    {
+        var model = MnistSplits.LeNet300;
+        var calibration = Tensor.FromArray(MnistSplits.Train.First(512).Features, 512, 784);
+        double dense = MnistSplits.OrtAccuracy(model, model.Graph, MnistSplits.Test);
+        var runs = new (string Name, PruningResult Result)[]
+        {
+            ("criterion, dense inputs", MagnitudePruner.Prune(model.Graph, new PruningOptions { Sparsity = 0.7f }, new SparseGptCriterion(calibration))),
+            ("sequential, one mask", SparseGptPruner.Prune(model.Graph, new PruningOptions { Sparsity = 0.7f }, calibration, new SparseGptOptions { BlockSize = 0 })),
+            ("sequential, adaptive", SparseGptPruner.Prune(model.Graph, new PruningOptions { Sparsity = 0.7f }, calibration)),
+            ("global, adaptive", SparseGptPruner.Prune(model.Graph, new PruningOptions { Sparsity = 0.7f, Scope = PruningScope.Global }, calibration)),
+        };
+        var accuracy = new Dictionary<string, double>();
+        foreach (var (name, result) in runs)
+        {
+            Assert.Equal(0.7, result.Report.Sparsity, 0.0005);
+            accuracy[name] = MnistSplits.OrtAccuracy(model, result.Graph, MnistSplits.Test);
+            output.WriteLine($"{name,-24} {accuracy[name]:P2} ({(accuracy[name] - dense) * 100:+0.00;-0.00} pt)");
+        }
+
+        Assert.True(accuracy["sequential, adaptive"] >= dense - 0.005, $"{accuracy["sequential, adaptive"]:P2} vs dense {dense:P2}");
+        Assert.True(accuracy["global, adaptive"] >= dense - 0.005, $"{accuracy["global, adaptive"]:P2} vs dense {dense:P2}");
+        var pruned = runs[2].Result.Graph;
+        var feed = new Dictionary<string, Tensor> { [pruned.Inputs[0].Name] = calibration };
+        Agreement.AssertClose(OrtOracle.Run(model with { Graph = pruned }, feed)[pruned.Outputs[0].Name], ReferenceExecutor.Run(pruned, feed)[pruned.Outputs[0].Name], atol: 1e-4f);
     }
 }

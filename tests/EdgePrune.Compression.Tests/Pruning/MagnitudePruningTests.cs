@@ -49,6 +49,28 @@ public class MagnitudePruningTests
         Assert.Equal(new[] { 0f, 2f, 3f, 4f }, kept.Graph.Initializers["b"].ToFloatArray());
     }
 
+    [Fact]
+    public void Erk_scope_splits_the_target_by_hand_computed_Erdos_Renyi_kernel_densities()
+    {
+        // LeNet-300-100's shapes. Density = ε·(n_in + n_out)/(n_in·n_out), Σ density·size = (1 − S)·266,200.
+        // 98 %: ε = 5,324 / (1,084 + 400 + 110) = 3.34003; kept 3.34003·1,084 = 3,620.6 → 3,621 (fc1), 1,336 (fc2), 367.4 → 367 (fc3).
+        // 70 %: fc3 would exceed density 1 and stays dense; ε = (79,860 − 1,000) / (1,084 + 400) = 53.1402 → fc1 keeps 57,604, fc2 21,256.
+        var random = new Random(3);
+        var b = new GraphBuilder(17, "mlp");
+        string x = b.Input("x", DataType.Float, Dim.Named("N"), 784);
+        foreach (var (name, inputs, outputs) in new[] { ("fc1", 784, 300), ("fc2", 300, 100), ("fc3", 100, 10) })
+        {
+            x = b.Op("Gemm", [x, b.Initializer(name, TestTensors.Uniform(random, [inputs, outputs]))]);
+        }
+
+        b.Output(x);
+        var graph = b.Build();
+        int[] Kept(float sparsity) => MagnitudePruner.Prune(graph, new PruningOptions { Sparsity = sparsity, Scope = PruningScope.Erk })
+            .Report.Layers.Select(l => (int)l.NonZeros).ToArray();
+        Assert.Equal(new[] { 3621, 1336, 367 }, Kept(0.98f));
+        Assert.Equal(new[] { 57604, 21256, 1000 }, Kept(0.7f));
+    }
+
     [Theory]
     [InlineData(2, 4)]
     [InlineData(1, 4)]

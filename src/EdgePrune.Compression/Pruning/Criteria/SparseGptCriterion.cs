@@ -9,8 +9,8 @@ namespace EdgePrune.Compression.Pruning.Criteria;
 /// diag, as SparseGPT). A weight's saliency is w² / [U]ⱼⱼ² with U the upper Cholesky factor of H⁻¹; once the mask is
 /// chosen each output row is walked column by column and every removed weight's error w / Uⱼⱼ is pushed onto the
 /// columns after it through row j of U, the OBS update that lets the surviving weights compensate.
-/// The mask is chosen once from the dense weights (SparseGPT re-chooses it per column block as it goes), and all
-/// layers see the dense model's activations.
+/// As a criterion the mask is chosen once from the dense weights and all layers see the dense model's activations;
+/// <see cref="SparseGptPruner"/> is the full method (sequential, mask re-chosen per column block).
 /// </summary>
 public sealed class SparseGptCriterion(Tensor calibration, double dampening = 0.01) : IPruningCriterion
 {
@@ -58,6 +58,16 @@ public sealed class SparseGptCriterion(Tensor calibration, double dampening = 0.
 
     private ObsSaliency Saliency(WeightMatrix layer, double[] hessian)
     {
+        var factor = InverseFactor(layer, hessian, dampening);
+        return new ObsSaliency(Scores(layer, layer.Weights.ToFloatArray(), factor), layer, factor);
+    }
+
+    /// <summary>
+    /// L, lower triangular with L·Lᵀ = (H + λI)⁻¹, λ = <paramref name="dampening"/> × mean diag of H (added in place);
+    /// U = Lᵀ is the upper factor of the paper's update.
+    /// </summary>
+    internal static double[] InverseFactor(WeightMatrix layer, double[] hessian, double dampening)
+    {
         int n = layer.Inputs;
         double mean = Enumerable.Range(0, n).Average(i => hessian[i * n + i]);
         double lambda = dampening * (mean > 0 ? mean : 1);
@@ -69,20 +79,40 @@ public sealed class SparseGptCriterion(Tensor calibration, double dampening = 0.
         var l = SymmetricMatrix.Cholesky(hessian, n)
             ?? throw new EdgePruneException($"{layer.Node.Describe()}: the calibration Hessian is not positive definite; raise the dampening");
         var inverse = SymmetricMatrix.InverseFromCholesky(l, n);
-        var lowerOfInverse = SymmetricMatrix.Cholesky(inverse, n)
+        return SymmetricMatrix.Cholesky(inverse, n)
             ?? throw new EdgePruneException($"{layer.Node.Describe()}: the inverse Hessian lost positive definiteness in float rounding; raise the dampening");
-        var w = layer.Weights.ToFloatArray();
+    }
+
+    /// <summary>|w| / Uⱼⱼ per weight of <paramref name="w"/> (stored order): the square root of OBS's error w² / [H⁻¹]ⱼⱼ.</summary>
+    internal static float[] Scores(WeightMatrix layer, float[] w, double[] factor)
+    {
+        int n = layer.Inputs;
         var scores = new float[w.Length];
         for (int o = 0; o < layer.Outputs; o++)
         {
             for (int j = 0; j < n; j++)
             {
                 int index = layer.Index(o, j);
-                scores[index] = (float)(Math.Abs(w[index]) / lowerOfInverse[j * n + j]);
+                scores[index] = (float)(Math.Abs(w[index]) / factor[j * n + j]);
             }
         }
 
-        return new ObsSaliency(scores, layer, lowerOfInverse);
+        return scores;
+    }
+
+    /// <summary>
+    /// Removes weight <paramref name="j"/> of one output row and moves the later ones to make up for it: the error
+    /// w / Uⱼⱼ is pushed onto columns k ≥ j through row j of U (Lₖⱼ in the lower factor).
+    /// </summary>
+    internal static void RemoveAndCompensate(double[] row, int j, double[] factor, int n)
+    {
+        double error = row[j] / factor[j * n + j];
+        for (int k = j; k < n; k++)
+        {
+            row[k] -= error * factor[k * n + j];
+        }
+
+        row[j] = 0;
     }
 
     /// <summary>Scores plus the factor the OBS update needs; U = Lᵀ where L·Lᵀ = H⁻¹.</summary>
@@ -101,18 +131,10 @@ public sealed class SparseGptCriterion(Tensor calibration, double dampening = 0.
 
                 for (int j = 0; j < n; j++)
                 {
-                    if (!pruned[layer.Index(o, j)])
+                    if (pruned[layer.Index(o, j)])
                     {
-                        continue;
+                        RemoveAndCompensate(row, j, lowerOfInverse, n);
                     }
-
-                    double error = row[j] / lowerOfInverse[j * n + j];
-                    for (int k = j; k < n; k++)
-                    {
-                        row[k] -= error * lowerOfInverse[k * n + j];
-                    }
-
-                    row[j] = 0;
                 }
 
                 for (int j = 0; j < n; j++)

@@ -24,11 +24,12 @@ public sealed record GradualOptions
 /// <summary>
 /// Gradual magnitude pruning during fine-tuning (Zhu &amp; Gupta 2017): every <see cref="GradualOptions.Every"/> steps
 /// the weights are pruned by magnitude to the <see cref="PolynomialSparsity"/> target of that step, and the zeros become
-/// the training masks, so a pruned weight never returns and the rest keep learning around it.
+/// the training masks, so a pruned weight never returns and the rest keep learning around it. A <c>teacher</c> turns the
+/// loss into distillation from it.
 /// </summary>
 public static class GradualPruning
 {
-    public static TrainingResult Run(Graph graph, Dataset train, TrainingOptions training, GradualOptions options, Action<EpochReport>? onEpoch = null, CancellationToken cancel = default)
+    public static TrainingResult Run(Graph graph, Dataset train, TrainingOptions training, GradualOptions options, Action<EpochReport>? onEpoch = null, CancellationToken cancel = default, Graph? teacher = null)
     {
         options.Pruning.Validate();
         if (options.Pruning.Pattern.Kind == PatternKind.NOfM)
@@ -41,7 +42,7 @@ public static class GradualPruning
             throw new EdgePruneException($"a gradual schedule needs masks updated every ≥ 1 step and a ramp fraction in (0, 1] (got {options.Every}, {options.RampFraction})");
         }
 
-        var trainer = new Trainer(graph, training);
+        var trainer = new Trainer(graph, training, teacher);
         var layers = WeightMatrix.Find(graph);
         var parameters = layers.Select(l => trainer.Engine.Parameters.FirstOrDefault(p => p.Name == l.Name)
             ?? throw new EdgePruneException($"weight '{l.Name}' is not trainable, so it cannot be pruned gradually")).ToArray();
