@@ -7,7 +7,7 @@ public static class EpbLayout
     public static ReadOnlySpan<byte> Magic => "EPB1\r\n\u001a\n"u8;
 
     public const ushort MajorVersion = 1;
-    public const ushort MinorVersion = 0;
+    public const ushort MinorVersion = 1;
     public const int HeaderBytes = 32;
     public const int SectionEntryBytes = 32;
     public const int SectionAlignment = 16;
@@ -36,6 +36,9 @@ public enum SectionKind : uint
     Weights = 3,
     Arena = 4,
     Metadata = 5,
+
+    /// <summary>Since 1.1: the node tables of a tree ensemble, read by the <see cref="OpCode.TreeEnsemble"/> node (docs/format.md "Trees section").</summary>
+    Trees = 6,
 }
 
 /// <summary>Element types, with ONNX's numbering.</summary>
@@ -94,6 +97,9 @@ public enum OpCode : ushort
     Transpose = 18,
     Quantize = 19,
     Dequantize = 20,
+
+    /// <summary>Since 1.1: scores a float feature row with the file's <see cref="SectionKind.Trees"/> section.</summary>
+    TreeEnsemble = 21,
 }
 
 /// <summary>Attribute ids; each op's table in docs/format.md says which it reads and their defaults.</summary>
