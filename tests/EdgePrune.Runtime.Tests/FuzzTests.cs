@@ -40,7 +40,7 @@ public class FuzzTests
         q.Weights["w1"] = new QuantizedWeight(Enumerable.Range(0, 32).Select(i => (sbyte)((i % 15) - 7)).ToArray(), [8, 4], new QuantParams([0.1f, 0.2f, 0.3f, 0.4f], [0, 0, 0, 0], 1));
         seeds.Add(EpbWriter.Write(mlp, new EpbWriteOptions { Quantization = q, Labels = ["a", "b", "c", "d"] }).Bytes);
 
-        // Tree ensembles: sparse votes with float thresholds and base values, and dense votes with uint8 thresholds.
+        // Tree ensembles: sparse votes with float thresholds and base values, dense votes with uint8 thresholds, shared vote rows.
         var sparse = RandomEnsembles.Create(random, TreeEnsembleKind.Classifier, features: 6, targets: 4, trees: 3, TreePostTransform.Softmax) with { BaseValues = [0.1f, -0.2f, 0.3f, 0f] };
         seeds.Add(EpbTreeWriter.Write(sparse).Bytes);
         var regressor = RandomEnsembles.Create(random, TreeEnsembleKind.Regressor, features: 300, targets: 2, trees: 4, TreePostTransform.None) with { Aggregate = TreeAggregate.Average };
@@ -51,6 +51,11 @@ public class FuzzTests
                 : n with { Threshold = MathF.Abs(MathF.Round(n.Threshold * 10)) }))],
         };
         seeds.Add(EpbTreeWriter.Write(dense).Bytes);
+        var oneHot = RandomEnsembles.Create(random, TreeEnsembleKind.Classifier, features: 20, targets: 3, trees: 5, TreePostTransform.None);
+        seeds.Add(EpbTreeWriter.Write(oneHot with
+        {
+            Trees = [.. oneHot.Trees.Select(t => t.Map(n => n.IsLeaf ? n with { Weights = [.. Enumerable.Range(0, 3).Select(k => new LeafWeight(k, k == n.Weights[0].Target ? 1f : 0f))] } : n))],
+        }).Bytes);
         return seeds;
     }
 

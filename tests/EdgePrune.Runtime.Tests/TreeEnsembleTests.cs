@@ -31,7 +31,8 @@ public class TreeEnsembleTests
         var test = MnistTreeSamples.Test;
         var export = EpbTreeWriter.Write(ensemble);
         Assert.Contains(which == "tree with integer thresholds" ? "thresholds uint8" : "thresholds float32", export.Layout);
-        Assert.Contains("dense votes", export.Layout);
+        // Pure leaves share a few vote rows.
+        Assert.Contains("shared vote rows", export.Layout);
 
         var ort = OrtTreeOracle.Run(TreeEnsembleExporter.ToBytes(ensemble), test.Features, test.FeatureCount);
         var (labels, scores) = RunEpb(export.Bytes, test.Features, test.FeatureCount);
@@ -51,6 +52,26 @@ public class TreeEnsembleTests
         float[] x = ProbeRows(random, 5, 1000);
         var export = EpbTreeWriter.Write(ensemble);
         Assert.Contains("sparse votes", export.Layout);
+        var ort = OrtTreeOracle.Run(TreeEnsembleExporter.ToBytes(ensemble), x, 5);
+        var (labels, scores) = RunEpb(export.Bytes, x, 5);
+        Assert.Equal(ort.Labels, labels);
+        AssertScores(ort.Scores, scores, transform == TreePostTransform.None ? 0 : 1e-6f);
+    }
+
+    [Theory]
+    [InlineData(14, TreePostTransform.None)]
+    [InlineData(15, TreePostTransform.Softmax)]
+    public void Random_classifiers_with_a_dense_vote_row_per_leaf_match_OnnxRuntime(int seed, TreePostTransform transform)
+    {
+        var random = new Random(seed);
+        var sparse = RandomEnsembles.Create(random, TreeEnsembleKind.Classifier, features: 5, targets: 4, trees: 9, transform);
+        var ensemble = sparse with
+        {
+            Trees = [.. sparse.Trees.Select(t => t.Map(n => n.IsLeaf ? n with { Weights = [.. Enumerable.Range(0, 4).Select(k => new LeafWeight(k, (float)Math.Round(random.NextDouble() - 0.3, 3)))] } : n))],
+        };
+        float[] x = ProbeRows(random, 5, 1000);
+        var export = EpbTreeWriter.Write(ensemble);
+        Assert.Contains("dense votes", export.Layout);
         var ort = OrtTreeOracle.Run(TreeEnsembleExporter.ToBytes(ensemble), x, 5);
         var (labels, scores) = RunEpb(export.Bytes, x, 5);
         Assert.Equal(ort.Labels, labels);
@@ -122,6 +143,7 @@ public class TreeEnsembleTests
         { "leaf count", "one leaf more than branches" },
         { "tree table", "must start at branch 0" },
         { "section length", "section but it is" },
+        { "leaf row", "names vote row 5" },
     };
 
     /// <summary>Files with correct CRCs but broken tables: each must be refused at load with a message naming the problem.</summary>
@@ -129,7 +151,7 @@ public class TreeEnsembleTests
     [MemberData(nameof(Hostile))]
     public void Broken_tree_tables_are_refused_at_load(string breakage, string message)
     {
-        // A depth-3 tree (7 branches, 8 leaves) on 10 features: 1-byte features and child references.
+        // A depth-3 tree (7 branches, 8 leaves, 2 distinct vote rows) on 10 features: 1-byte features, references and rows.
         var nodes = new List<TreeNode>();
         int Grow(int depth)
         {
@@ -137,7 +159,7 @@ public class TreeEnsembleTests
             nodes.Add(null!);
             if (depth == 3)
             {
-                nodes[index] = TreeNode.LeafOf(new LeafWeight(0, index), new LeafWeight(1, 1), new LeafWeight(2, 2));
+                nodes[index] = TreeNode.LeafOf(new LeafWeight(0, index % 2), new LeafWeight(1, 1), new LeafWeight(2, 2));
                 return index;
             }
 
@@ -160,6 +182,7 @@ public class TreeEnsembleTests
             case "leaf count": BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(offset + 8), 9); break;
             case "tree table": BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(tables.TreeTable), 1); break;
             case "section length": file[offset + 31] = 1; break;
+            case "leaf row": file[tables.LeafRows + 4] = 5; break;
         }
 
         EpbContainer.Reseal(file);

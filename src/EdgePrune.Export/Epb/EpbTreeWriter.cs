@@ -15,7 +15,8 @@ public sealed record EpbTreeExport(byte[] Bytes, EpbReport Report, IReadOnlyList
 /// Writes a <see cref="TreeEnsemble"/> as an <c>.epb</c> file (docs/format.md "Trees section"): one TreeEnsemble node from
 /// input [1, features] to scores [1, outputs], and the node tables at their narrowest exact types (feature index and child
 /// reference widths by the largest index, integer thresholds when every threshold is an integer in range, dense leaf votes
-/// when every leaf votes once for every output in order). Class labels go to the metadata as text.
+/// when every leaf votes once for every output in order, stored once per distinct row when that is smaller). Class labels
+/// go to the metadata as text.
 /// </summary>
 public static class EpbTreeWriter
 {
@@ -111,6 +112,9 @@ public static class EpbTreeWriter
         private readonly List<(uint True, uint False)> _children = [];
         private readonly List<(int Branch, int Leaf)> _starts = [];
         private readonly bool _dense;
+        private readonly List<float[]> _rows = [];
+        private readonly int[] _leafRow;
+        private readonly int _rowWidth;
         private readonly int _featureWidth;
         private readonly int _childWidth;
         private readonly TreeThresholdType _thresholdType;
@@ -148,6 +152,26 @@ public static class EpbTreeWriter
 
             _starts.Add((_branches.Count, _leaves.Count));
             _dense = _leaves.All(l => l.Weights.Length == ensemble.TargetCount && l.Weights.Select((w, k) => w.Target == k).All(b => b));
+            _leafRow = new int[_leaves.Count];
+            if (_dense)
+            {
+                // Identical rows (by bits, so the sums stay exact) are stored once: pure leaves share a handful.
+                var rowIndex = new Dictionary<string, int>();
+                for (int l = 0; l < _leaves.Count; l++)
+                {
+                    float[] row = [.. _leaves[l].Weights.Select(w => w.Value)];
+                    string key = Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row.AsSpan()));
+                    if (!rowIndex.TryGetValue(key, out int index))
+                    {
+                        index = rowIndex[key] = _rows.Count;
+                        _rows.Add(row);
+                    }
+
+                    _leafRow[l] = index;
+                }
+            }
+
+            _rowWidth = Width((uint)Math.Max(0, _rows.Count - 1));
             _featureWidth = Width((uint)(ensemble.FeatureCount - 1));
             _childWidth = Width(largestReference);
             _thresholdType = ThresholdType(_branches.Select(b => b.Threshold).ToList());
@@ -155,11 +179,22 @@ public static class EpbTreeWriter
 
         public List<TreeTableSize> Sizes { get; } = [];
 
-        public string Layout => $"{_e.Trees.Length} trees, {_branches.Count} branches, {_leaves.Count} leaves; feature index {_featureWidth * 8}-bit, thresholds {_thresholdType.ToString().ToLowerInvariant()}, child references {_childWidth * 8}-bit, {(_dense ? "dense" : "sparse")} votes";
+        public string Layout => $"{_e.Trees.Length} trees, {_branches.Count} branches, {_leaves.Count} leaves; feature index {_featureWidth * 8}-bit, thresholds {_thresholdType.ToString().ToLowerInvariant()}, child references {_childWidth * 8}-bit, " + VoteLayout switch
+        {
+            TreeVoteLayout.SharedRows => $"{_rows.Count} shared vote rows ({_rowWidth * 8}-bit row per leaf)",
+            TreeVoteLayout.Dense => "dense votes",
+            _ => "sparse votes",
+        };
+
+        /// <summary>Shared rows when they take fewer bytes than a row per leaf; sparse when leaves do not vote every output in order.</summary>
+        private TreeVoteLayout VoteLayout => !_dense
+            ? TreeVoteLayout.Sparse
+            : ((long)_leaves.Count * _rowWidth) + ((long)_rows.Count * _e.TargetCount * 4) < (long)_leaves.Count * _e.TargetCount * 4 ? TreeVoteLayout.SharedRows : TreeVoteLayout.Dense;
 
         public byte[] Serialize()
         {
-            int votes = _leaves.Sum(l => l.Weights.Length);
+            var layout = VoteLayout;
+            int votes = layout == TreeVoteLayout.SharedRows ? _rows.Count * _e.TargetCount : _leaves.Sum(l => l.Weights.Length);
             var stream = new MemoryStream();
             using var w = new BinaryWriter(stream);
             w.Write((uint)_e.Trees.Length);
@@ -179,7 +214,7 @@ public static class EpbTreeWriter
             w.Write((byte)_featureWidth);
             w.Write((byte)_thresholdType);
             w.Write((byte)_childWidth);
-            w.Write((byte)(_dense ? TreeVoteLayout.Dense : TreeVoteLayout.Sparse));
+            w.Write((byte)layout);
             w.Write((byte)(_e.BaseValues.IsEmpty ? 0 : 1));
             Sizes.Add(new("header", TreeTables.HeaderBytes));
             Table(w, "tree starts", () => _starts.ForEach(s => { w.Write((uint)s.Branch); w.Write((uint)s.Leaf); }));
@@ -189,7 +224,15 @@ public static class EpbTreeWriter
             Table(w, "thresholds", () => _branches.ForEach(b => WriteThreshold(w, b.Threshold)));
             Table(w, "true children", () => _children.ForEach(c => WriteUnsigned(w, _childWidth, c.True)));
             Table(w, "false children", () => _children.ForEach(c => WriteUnsigned(w, _childWidth, c.False)));
-            if (!_dense)
+            if (layout == TreeVoteLayout.SharedRows)
+            {
+                Table(w, "leaf rows", () => _leafRow.ToList().ForEach(r => WriteUnsigned(w, _rowWidth, (uint)r)));
+                Table(w, "vote values", () => _rows.ForEach(row => row.ToList().ForEach(w.Write)));
+                w.Flush();
+                return stream.ToArray();
+            }
+
+            if (layout == TreeVoteLayout.Sparse)
             {
                 Table(w, "vote starts", () =>
                 {

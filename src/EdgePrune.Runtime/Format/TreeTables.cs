@@ -32,6 +32,9 @@ public enum TreeVoteLayout : byte
 
     /// <summary>Per leaf a range of (u16 output, f32 value) votes, in the order they are added.</summary>
     Sparse = 1,
+
+    /// <summary>As <see cref="Dense"/>, but each leaf names one of a table of distinct rows (pure leaves share a few rows).</summary>
+    SharedRows = 2,
 }
 
 /// <summary>Element type of the branch thresholds, with ONNX's numbering (integers only when every threshold is one).</summary>
@@ -91,6 +94,9 @@ public sealed class TreeTables
 
     public bool HasBaseValues { get; private init; }
 
+    /// <summary>Bytes per leaf row index (shared-rows layout): 1, 2 or 4 by the row count.</summary>
+    public int RowWidth { get; private init; }
+
     /// <summary>File offsets of the tables.</summary>
     public int TreeTable { get; private set; }
 
@@ -107,6 +113,8 @@ public sealed class TreeTables
     public int FalseChildren { get; private set; }
 
     public int VoteStarts { get; private set; }
+
+    public int LeafRows { get; private set; }
 
     public int VoteTargets { get; private set; }
 
@@ -158,6 +166,14 @@ public sealed class TreeTables
             throw header.Fail($"dense votes need leaves × outputs = {(ulong)leaves * outputs} values, not {votes}");
         }
 
+        if (layout == TreeVoteLayout.SharedRows && (votes == 0 || votes % outputs != 0))
+        {
+            throw header.Fail($"shared vote rows need a positive multiple of {outputs} values, not {votes}");
+        }
+
+        uint rows = layout == TreeVoteLayout.SharedRows ? votes / outputs : 0;
+        int rowWidth = rows <= byte.MaxValue + 1u ? 1 : rows <= ushort.MaxValue + 1u ? 2 : 4;
+
         // Offsets from the counts, in 64 bits, each table at a multiple of 4; the section must be exactly this long.
         long position = HeaderBytes;
         long Table(long bytes)
@@ -175,6 +191,7 @@ public sealed class TreeTables
         long trueChildren = Table((long)childWidth * branches);
         long falseChildren = Table((long)childWidth * branches);
         long voteStarts = Table(layout == TreeVoteLayout.Sparse ? 4L * (leaves + 1L) : 0);
+        long leafRows = Table(layout == TreeVoteLayout.SharedRows ? (long)rowWidth * leaves : 0);
         long voteTargets = Table(layout == TreeVoteLayout.Sparse ? 2L * votes : 0);
         long voteValues = Table(4L * votes);
         if (position != length)
@@ -198,6 +215,7 @@ public sealed class TreeTables
             ChildWidth = childWidth,
             Votes = layout,
             HasBaseValues = baseFlag == 1,
+            RowWidth = rowWidth,
         };
         tables.TreeTable = offset + (int)treeTable;
         tables.BaseValues = offset + (int)baseValues;
@@ -207,6 +225,7 @@ public sealed class TreeTables
         tables.TrueChildren = offset + (int)trueChildren;
         tables.FalseChildren = offset + (int)falseChildren;
         tables.VoteStarts = offset + (int)voteStarts;
+        tables.LeafRows = offset + (int)leafRows;
         tables.VoteTargets = offset + (int)voteTargets;
         tables.VoteValues = offset + (int)voteValues;
         tables.CheckBranches();
@@ -243,14 +262,24 @@ public sealed class TreeTables
     public float BaseValue(int output) => BinaryPrimitives.ReadSingleLittleEndian(File.AsSpan(BaseValues + (4 * output)));
 
     /// <summary>Range [start, end) of leaf <paramref name="leaf"/>'s votes in the vote tables.</summary>
-    public (int Start, int End) VoteRange(int leaf) => Votes == TreeVoteLayout.Dense
-        ? (leaf * OutputCount, (leaf + 1) * OutputCount)
-        : ((int)BinaryPrimitives.ReadUInt32LittleEndian(File.AsSpan(VoteStarts + (4 * leaf))), (int)BinaryPrimitives.ReadUInt32LittleEndian(File.AsSpan(VoteStarts + (4 * leaf) + 4)));
+    public (int Start, int End) VoteRange(int leaf)
+    {
+        switch (Votes)
+        {
+            case TreeVoteLayout.Sparse:
+                return ((int)BinaryPrimitives.ReadUInt32LittleEndian(File.AsSpan(VoteStarts + (4 * leaf))), (int)BinaryPrimitives.ReadUInt32LittleEndian(File.AsSpan(VoteStarts + (4 * leaf) + 4)));
+            case TreeVoteLayout.SharedRows:
+                int row = (int)ReadUnsigned(LeafRows, RowWidth, leaf);
+                return (row * OutputCount, (row + 1) * OutputCount);
+            default:
+                return (leaf * OutputCount, (leaf + 1) * OutputCount);
+        }
+    }
 
-    /// <summary>The output vote <paramref name="vote"/> adds to (dense layout: its position in the leaf's row).</summary>
-    public int VoteTarget(int vote) => Votes == TreeVoteLayout.Dense
-        ? vote % OutputCount
-        : BinaryPrimitives.ReadUInt16LittleEndian(File.AsSpan(VoteTargets + (2 * vote)));
+    /// <summary>The output vote <paramref name="vote"/> adds to (dense rows: its position in the row).</summary>
+    public int VoteTarget(int vote) => Votes == TreeVoteLayout.Sparse
+        ? BinaryPrimitives.ReadUInt16LittleEndian(File.AsSpan(VoteTargets + (2 * vote)))
+        : vote % OutputCount;
 
     public float VoteValue(int vote) => BinaryPrimitives.ReadSingleLittleEndian(File.AsSpan(VoteValues + (4 * vote)));
 
@@ -344,7 +373,20 @@ public sealed class TreeTables
 
     private void CheckVotes()
     {
-        if (Votes == TreeVoteLayout.Dense)
+        if (Votes == TreeVoteLayout.SharedRows)
+        {
+            uint rows = (uint)(VoteCount / OutputCount);
+            for (int leaf = 0; leaf < LeafCount; leaf++)
+            {
+                uint row = ReadUnsigned(LeafRows, RowWidth, leaf);
+                if (row >= rows)
+                {
+                    throw Fail($"leaf {leaf} names vote row {row}, but there are {rows}");
+                }
+            }
+        }
+
+        if (Votes != TreeVoteLayout.Sparse)
         {
             return;
         }
