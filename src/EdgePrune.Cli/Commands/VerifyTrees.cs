@@ -32,6 +32,11 @@ public static class VerifyTrees
             throw new EdgePruneException($"{epbPath}: the .epb reads {features} features and gives {width} scores; {referencePath} reads {ensemble.FeatureCount} and gives {ensemble.TargetCount}");
         }
 
+        if (ensemble.Kind == TreeEnsembleKind.Classifier && runtime.Labels.Count != width)
+        {
+            throw new EdgePruneException($"{epbPath}: the .epb has {runtime.Labels.Count} class labels for its {width} scores; export it again from {referencePath}");
+        }
+
         float[] data = inputsFile is null ? Generate(ensemble, seed) : DataFiles.Load(inputsFile).ToFloatArray();
         if (data.Length == 0 || data.Length % features != 0)
         {
