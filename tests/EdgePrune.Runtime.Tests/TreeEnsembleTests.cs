@@ -132,6 +132,7 @@ public class TreeEnsembleTests
         Assert.Equal("X", model.Inputs[0].Name);
         Assert.Equal([1, 3], model.Outputs[0].Shape);
         Assert.Equal(1, model.FormatMinorVersion);
+        Assert.Equal(0, EpbModel.Load(EpbWriter.Write(TestGraphs.Mlp(new Random(4), [6, 4], 0)).Bytes).FormatMinorVersion);
     }
 
     public static TheoryData<string, string> Hostile() => new()

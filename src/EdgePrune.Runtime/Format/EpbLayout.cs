@@ -7,6 +7,7 @@ public static class EpbLayout
     public static ReadOnlySpan<byte> Magic => "EPB1\r\n\u001a\n"u8;
 
     public const ushort MajorVersion = 1;
+    /// <summary>The newest minor version this runtime reads (and the writer's, for files that need it: see <see cref="MinorVersionFor"/>).</summary>
     public const ushort MinorVersion = 1;
     public const int HeaderBytes = 32;
     public const int SectionEntryBytes = 32;
@@ -22,6 +23,12 @@ public static class EpbLayout
 
     /// <summary>A reader refuses arenas above this size, so a hostile file cannot make the loader allocate gigabytes.</summary>
     public const long MaxArenaBytes = 1L << 30;
+
+    /// <summary>
+    /// The minor version a file with these sections declares: the oldest that defines them all, so a network file stays 1.0
+    /// (readable by every 1.x reader, byte for byte what earlier writers produced) and only a tree file says 1.1.
+    /// </summary>
+    public static ushort MinorVersionFor(IEnumerable<SectionKind> sections) => sections.Contains(SectionKind.Trees) ? (ushort)1 : (ushort)0;
 
     public static int AlignUp(int value, int alignment) => (value + alignment - 1) / alignment * alignment;
 
