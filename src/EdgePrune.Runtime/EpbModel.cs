@@ -17,11 +17,13 @@ public sealed class EpbModel
     private readonly int[] _scratch;
     private readonly TensorRecord _input;
     private readonly TensorRecord _output;
+    private readonly TreeEnsembleStep? _trees;
 
     private EpbModel(byte[] file)
     {
         var content = EpbReader.Read(file);
-        _steps = content.Nodes.Select(n => CreateStep(n, content.Tensors)).ToArray();
+        _steps = content.Nodes.Select(n => CreateStep(n, content.Tensors, content.Trees)).ToArray();
+        _trees = _steps.OfType<TreeEnsembleStep>().SingleOrDefault();
         _arena = new byte[content.ArenaBytes];
         _scratch = new int[_steps.Select(s => s.ScratchInts).DefaultIfEmpty(0).Max()];
         Inputs = content.Inputs.Select(i => Describe(content.Tensors[i])).ToArray();
@@ -100,6 +102,34 @@ public sealed class EpbModel
         }
     }
 
+    /// <summary>
+    /// Runs the model like <see cref="Run(ReadOnlySpan{float}, Span{float})"/> and returns the predicted class index
+    /// (<see cref="Labels"/> names it when the file has labels). A tree classifier picks the first highest score among the
+    /// classes that got a vote, as ONNX Runtime's label output does; a network or a tree regressor, the first highest score.
+    /// </summary>
+    public int Classify(ReadOnlySpan<float> input, Span<float> scores)
+    {
+        Run(input, scores);
+        if (_trees is not null)
+        {
+            return _trees.LastClass;
+        }
+
+        int best = 0;
+        for (int k = 1; k < scores.Length; k++)
+        {
+            if (scores[k] > scores[best])
+            {
+                best = k;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Whether the model is a tree ensemble (a .epb trees section) rather than a network.</summary>
+    public bool IsTreeEnsemble => _trees is not null;
+
     /// <summary>Runs a one-input, one-output int8 model on quantized codes (see <see cref="Inputs"/> for scale and zero point).</summary>
     public void Run(ReadOnlySpan<sbyte> input, Span<sbyte> output)
     {
@@ -138,8 +168,9 @@ public sealed class EpbModel
     private static EpbTensorInfo Describe(TensorRecord t) =>
         new(t.Name, t.DataType, t.Shape, t.Quant?.Scales[0] ?? 1f, t.Quant?.ZeroPoints[0] ?? 0);
 
-    private static Step CreateStep(NodeRecord node, TensorRecord[] tensors) => node.Op switch
+    private static Step CreateStep(NodeRecord node, TensorRecord[] tensors, TreeTables? trees) => node.Op switch
     {
+        OpCode.TreeEnsemble => new TreeEnsembleStep(node, tensors, trees),
         OpCode.FullyConnected => new FullyConnectedStep(node, tensors),
         OpCode.Conv => new ConvStep(node, tensors),
         OpCode.MaxPool or OpCode.AveragePool or OpCode.GlobalAveragePool => new PoolStep(node, tensors),

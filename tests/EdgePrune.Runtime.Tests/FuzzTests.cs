@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using EdgePrune.Core.Ir;
+using EdgePrune.Core.Trees;
 using EdgePrune.Export.Epb;
 using EdgePrune.TestSupport;
 using static EdgePrune.Runtime.Tests.TestGraphs;
@@ -38,6 +39,23 @@ public class FuzzTests
         q.Activations[mlp.Outputs[0].Name] = QuantParams.PerTensor(0.05f, -2);
         q.Weights["w1"] = new QuantizedWeight(Enumerable.Range(0, 32).Select(i => (sbyte)((i % 15) - 7)).ToArray(), [8, 4], new QuantParams([0.1f, 0.2f, 0.3f, 0.4f], [0, 0, 0, 0], 1));
         seeds.Add(EpbWriter.Write(mlp, new EpbWriteOptions { Quantization = q, Labels = ["a", "b", "c", "d"] }).Bytes);
+
+        // Tree ensembles: sparse votes with float thresholds and base values, dense votes with uint8 thresholds, shared vote rows.
+        var sparse = RandomEnsembles.Create(random, TreeEnsembleKind.Classifier, features: 6, targets: 4, trees: 3, TreePostTransform.Softmax) with { BaseValues = [0.1f, -0.2f, 0.3f, 0f] };
+        seeds.Add(EpbTreeWriter.Write(sparse).Bytes);
+        var regressor = RandomEnsembles.Create(random, TreeEnsembleKind.Regressor, features: 300, targets: 2, trees: 4, TreePostTransform.None) with { Aggregate = TreeAggregate.Average };
+        var dense = regressor with
+        {
+            Trees = [.. regressor.Trees.Select(t => t.Map(n => n.IsLeaf
+                ? n with { Weights = [new LeafWeight(0, n.Weights[0].Value), new LeafWeight(1, -n.Weights[0].Value)] }
+                : n with { Threshold = MathF.Abs(MathF.Round(n.Threshold * 10)) }))],
+        };
+        seeds.Add(EpbTreeWriter.Write(dense).Bytes);
+        var oneHot = RandomEnsembles.Create(random, TreeEnsembleKind.Classifier, features: 20, targets: 3, trees: 5, TreePostTransform.None);
+        seeds.Add(EpbTreeWriter.Write(oneHot with
+        {
+            Trees = [.. oneHot.Trees.Select(t => t.Map(n => n.IsLeaf ? n with { Weights = [.. Enumerable.Range(0, 3).Select(k => new LeafWeight(k, k == n.Weights[0].Target ? 1f : 0f))] } : n))],
+        }).Bytes);
         return seeds;
     }
 
@@ -65,7 +83,9 @@ public class FuzzTests
                 loaded++;
                 if (model.Inputs.Count == 1 && model.Outputs.Count == 1)
                 {
-                    model.Run(new float[model.Inputs[0].ElementCount], new float[model.Outputs[0].ElementCount]);
+                    // Varied values (NaN among them) so tree walks take both branches of many nodes.
+                    var input = Enumerable.Range(0, model.Inputs[0].ElementCount).Select(k => k % 11 == 5 ? float.NaN : (k % 7) - 3f).ToArray();
+                    model.Run(input, new float[model.Outputs[0].ElementCount]);
                 }
             }
             catch (EpbFormatException)

@@ -1,10 +1,12 @@
 using System.Globalization;
 using EdgePrune.Compression.Quantization;
+using EdgePrune.Compression.Trees;
 using EdgePrune.Core;
 using EdgePrune.Core.Data;
 using EdgePrune.Core.Devices;
 using EdgePrune.Core.IO;
 using EdgePrune.Core.Onnx;
+using EdgePrune.Core.Trees;
 using EdgePrune.Export.C;
 using EdgePrune.Export.Epb;
 
@@ -35,6 +37,11 @@ public static class ExportCSource
 
         var device = request.Device is null ? null : DeviceProfiles.Load(request.Device);
         byte[] bytes = ModelFile.ReadBytes(request.Model);
+        if (TreeEnsembleImporter.IsTreeModel(bytes))
+        {
+            return ExportTree(request, bytes, device, stdout, stderr);
+        }
+
         var graph = OnnxImporter.Load(bytes, request.Model).Graph;
         EpbQuantization? quantization = null;
         if (request.Calib is not null)
@@ -77,6 +84,43 @@ public static class ExportCSource
         {
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"edgeprune: {(request.Strict ? "error" : "warning")}: the export does not fit {b.Device}: flash {r.ConstantBytes} of {b.FlashBudgetBytes} budget bytes, arena {r.ArenaBytes} of {b.RamBudgetBytes} (see {Path.Combine(request.OutputDirectory, $"{request.Prefix}_size.md")})"));
+            return request.Strict ? DoesNotFit : 0;
+        }
+
+        return 0;
+    }
+
+    /// <summary>A tree-ensemble model: <see cref="TreeCExporter"/>'s node arrays (if/else when leaves vote sparsely) as PREFIX.h / PREFIX.c.</summary>
+    private static int ExportTree(Request request, byte[] bytes, DeviceProfile? device, TextWriter stdout, TextWriter stderr)
+    {
+        if (request.Calib is not null || request.Bits != 8)
+        {
+            throw new EdgePruneException($"{request.Model}: --calib and --bits quantize a network; a tree model is exported as it is (integer thresholds: `edgeprune tree export --features uint8`)");
+        }
+
+        var ensemble = TreeEnsembleImporter.Load(bytes, request.Model);
+        // Node arrays need every leaf to vote once per class in order (all EdgePrune-trained trees); others get if/else.
+        bool denseVotes = ensemble.Trees.All(t => t.Nodes.All(n => !n.IsLeaf || n.Weights.Select(w => w.Target).SequenceEqual(Enumerable.Range(0, ensemble.TargetCount))));
+        var options = new CTreeOptions { Name = request.Prefix, Layout = denseVotes ? CTreeLayout.NodeArrays : CTreeLayout.IfElse };
+        CTreeSource source;
+        try
+        {
+            source = TreeCExporter.Generate(ensemble, options);
+        }
+        catch (EdgePruneException e)
+        {
+            throw new EdgePruneException($"{request.Model}: {e.Message}", e);
+        }
+
+        Directory.CreateDirectory(request.OutputDirectory);
+        AtomicFile.WriteAllText(Path.Combine(request.OutputDirectory, source.HeaderFile), source.Header);
+        AtomicFile.WriteAllText(Path.Combine(request.OutputDirectory, source.SourceFile), source.Source);
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"wrote {source.HeaderFile} and {source.SourceFile} to {request.OutputDirectory}: tree ensemble ({ensemble.Trees.Length} trees, {ensemble.NodeCount} nodes, depth {ensemble.MaxDepth}), {(options.Layout == CTreeLayout.NodeArrays ? "node arrays" : "if/else")}, tables {source.TableBytes} bytes ({string.Join("; ", source.TableSizes)})"));
+        if (device is not null && !source.FitsFlash(device))
+        {
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"edgeprune: {(request.Strict ? "error" : "warning")}: the export does not fit {device.Name}: {source.TableBytes} table bytes of {device.ModelFlashBudgetBytes} model flash budget bytes"));
             return request.Strict ? DoesNotFit : 0;
         }
 

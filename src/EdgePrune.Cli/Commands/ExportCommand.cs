@@ -5,6 +5,7 @@ using System.Text.Json;
 using EdgePrune.Cli.Formatting;
 using EdgePrune.Core;
 using EdgePrune.Core.IO;
+using EdgePrune.Core.Trees;
 using EdgePrune.Export.Epb;
 
 namespace EdgePrune.Cli.Commands;
@@ -14,6 +15,7 @@ namespace EdgePrune.Cli.Commands;
 /// section and per weight tensor with the encoding chosen (docs/format.md).
 /// <c>edgeprune export MODEL --format c -o DIR [--prefix NAME] [--device NAME] [--strict] [--calib FILE [--calib-samples N] [--bits 8|4]]</c>:
 /// writes C source for the firmware-export runtime and its size report (docs/c-export.md).
+/// Tree-ensemble models (ONNX-ML) take the same commands: epb writes the trees section, c the tree C export (docs/trees.md).
 /// </summary>
 public static class ExportCommand
 {
@@ -55,6 +57,11 @@ public static class ExportCommand
         }
 
         byte[] bytes = ModelFile.ReadBytes(modelPath);
+        if (TreeEnsembleImporter.IsTreeModel(bytes))
+        {
+            return ExportTreeEpb(bytes, modelPath, outputPath, json, stdout);
+        }
+
         var model = Core.Onnx.OnnxImporter.Load(bytes, modelPath);
         EpbExport export;
         try
@@ -68,6 +75,59 @@ public static class ExportCommand
 
         AtomicFile.WriteAllBytes(outputPath, export.Bytes);
         stdout.Write(json ? Json(export.Report, modelPath, outputPath) : Text(export.Report, modelPath, outputPath));
+        return 0;
+    }
+
+    /// <summary>A tree-ensemble model: the .epb trees section (docs/format.md "Trees section") and its tables' bytes.</summary>
+    private static int ExportTreeEpb(byte[] bytes, string modelPath, string outputPath, bool json, TextWriter stdout)
+    {
+        var ensemble = TreeEnsembleImporter.Load(bytes, modelPath);
+        EpbTreeExport export;
+        try
+        {
+            export = EpbTreeWriter.Write(ensemble, new EpbWriteOptions { SourceModel = bytes });
+        }
+        catch (EdgePruneException e)
+        {
+            throw new EdgePruneException($"{modelPath}: {e.Message}", e);
+        }
+
+        AtomicFile.WriteAllBytes(outputPath, export.Bytes);
+        if (json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(new
+            {
+                model = modelPath,
+                output = outputPath,
+                format = "epb",
+                total_bytes = export.Report.TotalBytes,
+                arena_bytes = export.Report.ArenaBytes,
+                layout = export.Layout,
+                sections = export.Report.Sections.Select(s => new { section = s.Section, bytes = s.Bytes }),
+                tree_tables = export.Tables.Select(t => new { table = t.Table, bytes = t.Bytes }),
+            }, new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }
+
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"wrote {outputPath} from {modelPath}: {HumanUnits.ExactBytes(export.Report.TotalBytes)} bytes, tree ensemble ({export.Layout}), arena {HumanUnits.ExactBytes(export.Report.ArenaBytes)} bytes");
+        text.AppendLine();
+        var sections = new TextTable(("section", false), ("bytes", true));
+        foreach (var s in export.Report.Sections)
+        {
+            sections.AddRow(s.Section, HumanUnits.ExactBytes(s.Bytes));
+        }
+
+        text.Append(sections);
+        text.AppendLine();
+        var tables = new TextTable(("trees table", false), ("bytes", true));
+        foreach (var t in export.Tables)
+        {
+            tables.AddRow(t.Table, HumanUnits.ExactBytes(t.Bytes));
+        }
+
+        text.Append(tables);
+        stdout.Write(text.ToString());
         return 0;
     }
 

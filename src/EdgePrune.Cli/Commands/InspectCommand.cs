@@ -5,7 +5,10 @@ using EdgePrune.Core.Inspection;
 
 namespace EdgePrune.Cli.Commands;
 
-/// <summary><c>edgeprune inspect MODEL [--device NAME] [--json]</c>: per-layer cost, totals, peak RAM, and the fit on a device.</summary>
+/// <summary>
+/// <c>edgeprune inspect MODEL [--device NAME] [--json]</c>: per-layer cost, totals, peak RAM, and the fit on a device; for a
+/// tree-ensemble model, its trees, nodes, depth and bytes as ONNX, .epb and C tables (<see cref="Reports.TreeInspection"/>).
+/// </summary>
 public static class InspectCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -25,7 +28,15 @@ public static class InspectCommand
     public static int Execute(string modelPath, string? deviceName, bool json, TextWriter stdout)
     {
         var device = deviceName is null ? null : DeviceProfiles.Load(deviceName);
-        var report = ModelInspector.Inspect(ModelFile.Load(modelPath), modelPath, device);
+        byte[] bytes = ModelFile.ReadBytes(modelPath);
+        if (Core.Trees.TreeEnsembleImporter.IsTreeModel(bytes))
+        {
+            var trees = Reports.TreeInspection.Of(bytes, modelPath, device);
+            stdout.Write(json ? trees.Json() : trees.Text());
+            return 0;
+        }
+
+        var report = ModelInspector.Inspect(Core.Onnx.OnnxImporter.Load(bytes, modelPath), modelPath, device);
         stdout.Write(json ? InspectionJson.Format(report) : InspectionText.Format(report));
         return 0;
     }

@@ -154,7 +154,7 @@ public static class TreeCommand
         {
             if (p.GetValue(format) != "c")
             {
-                throw new EdgePruneException($"--format must be c, not '{p.GetValue(format)}' (the .epb tree section is not written yet)");
+                throw new EdgePruneException($"--format must be c, not '{p.GetValue(format)}' (for the .epb trees section, run `edgeprune export MODEL --format epb -o OUT.epb`)");
             }
 
             var ensemble = TreeEnsembleImporter.Load(p.GetRequiredValue(model));

@@ -17,6 +17,7 @@ namespace EdgePrune.Cli.Commands;
 /// <c>edgeprune verify MODEL.epb --reference MODEL.onnx [--inputs FILE] [--seed N] [--json]</c>: runs every sample through the
 /// EdgePrune runtime and through ONNX Runtime on the reference model. Exit 0 when they agree (fp32: max |diff| within
 /// 1e-4 · max(1, output range); int8: argmax agreement on at least 99 % of samples), 1 when not, 2 for an invalid file.
+/// A tree-ensemble reference is verified by <see cref="VerifyTrees"/> (labels equal and scores within the fp32 tolerance).
 /// </summary>
 public static class VerifyCommand
 {
@@ -43,6 +44,16 @@ public static class VerifyCommand
     {
         var runtime = LoadEpb(epbPath);
         byte[] onnx = ModelFile.ReadBytes(referencePath);
+        if (Core.Trees.TreeEnsembleImporter.IsTreeModel(onnx))
+        {
+            return VerifyTrees.Execute(runtime, epbPath, onnx, referencePath, inputsFile, seed, json, stdout);
+        }
+
+        if (runtime.IsTreeEnsemble)
+        {
+            throw new EdgePruneException($"{epbPath}: this .epb holds a tree ensemble but {referencePath} is a network; pass the ONNX-ML model the .epb was exported from");
+        }
+
         var graph = Core.Onnx.OnnxImporter.Load(onnx, referencePath).Graph;
         if (runtime.Inputs.Count != 1 || runtime.Outputs.Count != 1)
         {

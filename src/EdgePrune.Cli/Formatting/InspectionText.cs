@@ -48,7 +48,7 @@ public static class InspectionText
     }
 
     /// <summary>"407,080 bytes (397.5 KiB) of 32,256 bytes budget: over by 374,824 bytes (366.0 KiB), 12.62x the budget".</summary>
-    private static string BudgetLine(BudgetUse use)
+    internal static string BudgetLine(BudgetUse use)
     {
         string used = $"{HumanUnits.ExactBytes(use.UsedBytes)} bytes ({HumanUnits.Bytes(use.UsedBytes)}) of {HumanUnits.ExactBytes(use.BudgetBytes)} bytes budget";
         long margin = Math.Abs(use.HeadroomBytes);

@@ -51,17 +51,14 @@ public static class TreeEnsembleEvaluator
         int best = 0;
         if (ensemble.Kind == TreeEnsembleKind.Regressor)
         {
-            if (ensemble.Aggregate == TreeAggregate.Average)
+            // ONNX Runtime leaves a target that no tree voted for at 0: no average, no base value.
+            for (int k = 0; k < scores.Length; k++)
             {
-                for (int k = 0; k < scores.Length; k++)
+                if (has[k])
                 {
-                    scores[k] /= ensemble.Trees.Length;
+                    scores[k] = ensemble.Aggregate == TreeAggregate.Average ? scores[k] / ensemble.Trees.Length : scores[k];
+                    scores[k] = baseValues.IsEmpty ? scores[k] : scores[k] + baseValues[k];
                 }
-            }
-
-            for (int k = 0; k < baseValues.Length; k++)
-            {
-                scores[k] += baseValues[k];
             }
         }
         else

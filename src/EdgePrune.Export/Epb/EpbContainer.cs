@@ -21,7 +21,7 @@ public static class EpbContainer
         var w = new BinaryWriter(new MemoryStream(file));
         w.Write(EpbLayout.Magic);
         w.Write(EpbLayout.MajorVersion);
-        w.Write(EpbLayout.MinorVersion);
+        w.Write(EpbLayout.MinorVersionFor(sections.Select(s => s.Kind)));
         w.Write((uint)sections.Count);
         w.Write((ulong)file.Length);
         w.Write(0u);

@@ -12,4 +12,7 @@ public sealed class EpbContent
     public required byte[] SourceSha256 { get; init; }
     public required string Producer { get; init; }
     public required string[] Labels { get; init; }
+
+    /// <summary>The trees section, validated, when the model is a tree ensemble.</summary>
+    public TreeTables? Trees { get; init; }
 }

@@ -7,7 +7,8 @@ public static class EpbLayout
     public static ReadOnlySpan<byte> Magic => "EPB1\r\n\u001a\n"u8;
 
     public const ushort MajorVersion = 1;
-    public const ushort MinorVersion = 0;
+    /// <summary>The newest minor version this runtime reads (and the writer's, for files that need it: see <see cref="MinorVersionFor"/>).</summary>
+    public const ushort MinorVersion = 1;
     public const int HeaderBytes = 32;
     public const int SectionEntryBytes = 32;
     public const int SectionAlignment = 16;
@@ -23,6 +24,12 @@ public static class EpbLayout
     /// <summary>A reader refuses arenas above this size, so a hostile file cannot make the loader allocate gigabytes.</summary>
     public const long MaxArenaBytes = 1L << 30;
 
+    /// <summary>
+    /// The minor version a file with these sections declares: the oldest that defines them all, so a network file stays 1.0
+    /// (readable by every 1.x reader, byte for byte what earlier writers produced) and only a tree file says 1.1.
+    /// </summary>
+    public static ushort MinorVersionFor(IEnumerable<SectionKind> sections) => sections.Contains(SectionKind.Trees) ? (ushort)1 : (ushort)0;
+
     public static int AlignUp(int value, int alignment) => (value + alignment - 1) / alignment * alignment;
 
     public static long AlignUp(long value, int alignment) => (value + alignment - 1) / alignment * alignment;
@@ -36,6 +43,9 @@ public enum SectionKind : uint
     Weights = 3,
     Arena = 4,
     Metadata = 5,
+
+    /// <summary>Since 1.1: the node tables of a tree ensemble, read by the <see cref="OpCode.TreeEnsemble"/> node (docs/format.md "Trees section").</summary>
+    Trees = 6,
 }
 
 /// <summary>Element types, with ONNX's numbering.</summary>
@@ -94,6 +104,9 @@ public enum OpCode : ushort
     Transpose = 18,
     Quantize = 19,
     Dequantize = 20,
+
+    /// <summary>Since 1.1: scores a float feature row with the file's <see cref="SectionKind.Trees"/> section.</summary>
+    TreeEnsemble = 21,
 }
 
 /// <summary>Attribute ids; each op's table in docs/format.md says which it reads and their defaults.</summary>

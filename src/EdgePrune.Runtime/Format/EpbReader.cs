@@ -38,6 +38,13 @@ public static class EpbReader
 
         CheckDataFlow(tensors, nodes, inputs, outputs);
         CheckArenaOverlaps(tensors, nodes, inputs, outputs);
+        int treeNodes = nodes.Count(n => n.Op == OpCode.TreeEnsemble);
+        bool hasTrees = sections.TryGetValue(SectionKind.Trees, out var treeSection);
+        if (treeNodes > 1 || (treeNodes == 1) != hasTrees)
+        {
+            throw new EpbFormatException($"graph section: {treeNodes} TreeEnsemble nodes and {(hasTrees ? "a" : "no")} trees section; a trees section goes with exactly one TreeEnsemble node");
+        }
+
         return new EpbContent
         {
             MinorVersion = BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(10)),
@@ -49,6 +56,7 @@ public static class EpbReader
             SourceSha256 = sha,
             Producer = producer,
             Labels = labels,
+            Trees = hasTrees ? TreeTables.Read(file, treeSection.Offset, treeSection.Length) : null,
         };
     }
 

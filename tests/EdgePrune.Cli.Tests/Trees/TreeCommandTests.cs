@@ -138,7 +138,7 @@ public class TreeCommandTests
     /// A TreeEnsembleClassifier written with raw protobuf (field numbers from onnx.proto), so it can be wrong in ways
     /// EdgePrune's own types refuse to build: node 0 branches to node <paramref name="trueChild"/> and node 1.
     /// </summary>
-    private static byte[] TreeModelWithChild(long trueChild)
+    internal static byte[] TreeModelWithChild(long trueChild)
     {
         byte[] Message(Action<CodedOutputStream> write)
         {

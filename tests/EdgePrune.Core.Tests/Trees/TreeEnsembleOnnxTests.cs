@@ -129,6 +129,7 @@ public class TreeEnsembleOnnxTests
     [InlineData(2, TreePostTransform.Softmax, TreeAggregate.Sum, 3)]
     [InlineData(3, TreePostTransform.None, TreeAggregate.Average, 2)]
     [InlineData(4, TreePostTransform.Logistic, TreeAggregate.Average, 4)]
+    [InlineData(23, TreePostTransform.Logistic, TreeAggregate.Average, 4)]
     public void Random_regressors_match_OnnxRuntime(int seed, TreePostTransform transform, TreeAggregate aggregate, int targets)
     {
         var random = new Random(seed);

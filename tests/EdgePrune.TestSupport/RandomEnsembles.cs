@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
 using EdgePrune.Core.Trees;
 
-namespace EdgePrune.Core.Tests.Trees;
+namespace EdgePrune.TestSupport;
 
 /// <summary>Seeded random tree ensembles: random modes, thresholds on a 0.1 grid (so inputs hit them exactly), missing tracks, sparse votes.</summary>
-internal static class RandomEnsembles
+public static class RandomEnsembles
 {
     public static TreeEnsemble Create(Random random, TreeEnsembleKind kind, int features, int targets, int trees, TreePostTransform transform)
     {
