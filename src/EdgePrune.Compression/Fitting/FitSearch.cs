@@ -106,7 +106,9 @@ public static class FitSearch
             var model = builder.Build(recipe);
             var export = CandidateBuilder.Write(model, request.SourceBytes);
             var footprint = Footprint.Of(export);
-            string description = narrowing.IsNarrowed ? $"{narrowing.Fraction * 100:0.#}% channels/neurons removed; {recipe.Describe(builder.Labels)}" : recipe.Describe(builder.Labels);
+            string description = narrowing.IsNarrowed
+                ? string.Create(CultureInfo.InvariantCulture, $"{narrowing.Fraction * 100:0.#}% channels/neurons removed; {recipe.Describe(builder.Labels)}")
+                : recipe.Describe(builder.Labels);
             var candidate = new FitCandidate(candidates.Count, stageName, recipe, description, footprint.FlashBytes, footprint.RamBytes, search.Score(model), budget.Fits(footprint));
             candidates.Add(candidate);
             progress?.Invoke(FitStage.Search, $"candidate {candidate.Index}: {candidate.FlashBytes:N0} bytes, {candidate.Score:P2}: {candidate.Description}");
