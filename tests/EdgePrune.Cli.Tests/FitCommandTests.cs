@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using EdgePrune.Cli.Commands;
 using EdgePrune.Compression.Quantization;
 using EdgePrune.Core.Data;
+using EdgePrune.Core.Inspection;
 using EdgePrune.Core.Ir;
 using EdgePrune.Core.Onnx;
 using EdgePrune.TestSupport;
@@ -73,8 +75,13 @@ public sealed class FitCommandTests(FitCliFixture fit) : IClassFixture<FitCliFix
         var root = json.RootElement;
         long epbBytes = new FileInfo(Path.Combine(fit.Out, "model.epb")).Length;
 
-        Assert.Equal(epbBytes, root.GetProperty("after").GetProperty("flash_bytes").GetInt64());
-        Assert.True(epbBytes <= 64_000);
+        // Flash = the .epb + the runtime kernels the written C export calls (summed from RuntimeCode's measured table).
+        string source = File.ReadAllText(Path.Combine(fit.Out, "c", "model_model.c"));
+        var kernels = Regex.Matches(source, @"\(int\)(ep_\w+)\(").Select(m => m.Groups[1].Value).Distinct().ToList();
+        long runtimeCode = root.GetProperty("after").GetProperty("runtime_code_bytes").GetInt64();
+        Assert.Equal(RuntimeCode.Bytes(kernels), runtimeCode);
+        Assert.Equal(epbBytes + runtimeCode, root.GetProperty("after").GetProperty("flash_bytes").GetInt64());
+        Assert.True(epbBytes + runtimeCode <= 64_000);
         Assert.Equal(64_000, root.GetProperty("budget").GetProperty("flash_bytes").GetInt64());
         byte[] qdq = File.ReadAllBytes(Path.Combine(fit.Out, "model.onnx"));
         var model = OnnxImporter.Load(qdq, "model.onnx").Graph;
@@ -85,6 +92,9 @@ public sealed class FitCommandTests(FitCliFixture fit) : IClassFixture<FitCliFix
         Assert.Equal((double)right / labels.Length, root.GetProperty("onnxruntime_qdq_score").GetDouble(), 6);
         Assert.InRange(Math.Abs(root.GetProperty("final_score").GetDouble() - root.GetProperty("onnxruntime_qdq_score").GetDouble()), 0, 2.0 / labels.Length);
         Assert.Single(root.GetProperty("candidates").EnumerateArray(), c => c.GetProperty("chosen").GetBoolean());
+        // LeNet-300-100's arena (1,088 bytes) fits the Nano's RAM, so no channel or neuron was removed.
+        Assert.Equal(0, root.GetProperty("structured").GetProperty("fraction").GetDouble());
+        Assert.Empty(root.GetProperty("structured").GetProperty("groups").EnumerateArray());
         Assert.Equal(300, root.GetProperty("confusion").EnumerateArray().Sum(row => row.EnumerateArray().Sum(v => v.GetInt32())));
     }
 
@@ -166,11 +176,11 @@ public sealed class FitCommandTests(FitCliFixture fit) : IClassFixture<FitCliFix
     }
 
     [Fact]
-    public void Fit_to_arduino_uno_exits_3_at_once_naming_RAM_and_a_device_that_holds_it()
+    public void Fit_to_arduino_uno_without_structured_removal_exits_3_at_once_naming_RAM_and_a_device_that_holds_it()
     {
         string dir = fit.File("uno");
         var clock = Stopwatch.StartNew();
-        var run = CliRun.Of(fit.Args("fit", RepositoryPaths.SampleModel("lenet-300-100.onnx"), "--device", "arduino-uno", "-o", dir));
+        var run = CliRun.Of(fit.Args("fit", RepositoryPaths.SampleModel("lenet-300-100.onnx"), "--device", "arduino-uno", "--structured", "none", "-o", dir));
 
         Assert.Equal(3, run.ExitCode);
         Assert.StartsWith("edgeprune: cannot fit arduino-uno: RAM: the int8 activation arena takes 1,088 bytes", run.StderrLines[^2], StringComparison.Ordinal);
@@ -184,6 +194,7 @@ public sealed class FitCommandTests(FitCliFixture fit) : IClassFixture<FitCliFix
     [InlineData("--min-accuracy", "97", "a fraction between 0 and 1")]
     [InlineData("--sparsities", "0.5,1.5", "not a fraction in (0, 1)")]
     [InlineData("--nm", "3:4", "unknown sparsity pattern")]
+    [InlineData("--structured", "0.2,1", "--structured: '1' is not a fraction in (0, 1)")]
     [InlineData("--device", "arduino-mega", "unknown device 'arduino-mega'")]
     public void Bad_requests_exit_2_with_one_line(string option, string value, string expected)
     {

@@ -11,14 +11,16 @@ public sealed class SampleCommandTests
     {
         var board = DeviceProfiles.Load(SampleCommand.Device);
         // LeNet-300-100: 784·300 + 300 + 300·100 + 100 + 100·10 + 10 = 266,610 float parameters = 1,066,440 bytes.
-        const long fp32Bytes = 1_066_440;
+        // Plus the fp32 runtime kernels its Gemm and Relu nodes call (RuntimeCode's measured table): fully connected
+        // 124 with its helper finish 64, relu 44.
+        const long fp32Bytes = 1_066_440 + 124 + 64 + 44;
         string excess = (fp32Bytes - board.ModelFlashBudgetBytes).ToString("N0", CultureInfo.InvariantCulture);
 
         var run = CliRun.Of("sample");
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         var lines = run.StdoutLines;
-        Assert.Contains(lines, l => l.StartsWith("  flash: 1,066,440 bytes", StringComparison.Ordinal) && l.Contains($"over by {excess} bytes", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("  flash: 1,066,672 bytes", StringComparison.Ordinal) && l.Contains($"over by {excess} bytes", StringComparison.Ordinal));
         Assert.Contains("all 1 output(s) agree with ONNX Runtime (tolerance: |diff| <= 1e-4 * max(1, output range))", lines);
         Assert.Contains(lines, l => l.StartsWith("integer executor vs ONNX Runtime: argmax agrees on 2000/2000", StringComparison.Ordinal));
         // int8 weights are a quarter of the float bytes plus scales: well inside the nRF52840's flash budget.

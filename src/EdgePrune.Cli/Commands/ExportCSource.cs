@@ -74,7 +74,7 @@ public static class ExportCSource
         WriteFiles(export, request.OutputDirectory);
         var r = export.Report;
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"wrote {export.HeaderFileName}, {export.SourceFileName} and {request.Prefix}_size.md to {request.OutputDirectory}: {(r.Int8 ? "int8" : "fp32")}, flash {r.ConstantBytes} bytes of constants (weights {r.WeightBytes}), arena {r.ArenaBytes} bytes"));
+            $"wrote {export.HeaderFileName}, {export.SourceFileName} and {request.Prefix}_size.md to {request.OutputDirectory}: {(r.Int8 ? "int8" : "fp32")}, flash {r.ConstantBytes} bytes of constants (weights {r.WeightBytes}) + {r.RuntimeCodeBytes} bytes of runtime kernels, arena {r.ArenaBytes} bytes"));
         foreach (var l in r.Layers)
         {
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {l.Layer} {l.Tensor}: {l.DataType} {l.Encoding}, {l.WeightBytes} bytes (dense {l.DenseBytes}), parameters {l.ParameterBytes} bytes"));
@@ -83,7 +83,7 @@ public static class ExportCSource
         if (r.Budget is { Fits: false } b)
         {
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"edgeprune: {(request.Strict ? "error" : "warning")}: the export does not fit {b.Device}: flash {r.ConstantBytes} of {b.FlashBudgetBytes} budget bytes, arena {r.ArenaBytes} of {b.RamBudgetBytes} (see {Path.Combine(request.OutputDirectory, $"{request.Prefix}_size.md")})"));
+                $"edgeprune: {(request.Strict ? "error" : "warning")}: the export does not fit {b.Device}: flash {r.ConstantBytes + r.RuntimeCodeBytes} (constants and runtime kernels) of {b.FlashBudgetBytes} budget bytes, arena {r.ArenaBytes} of {b.RamBudgetBytes} (see {Path.Combine(request.OutputDirectory, $"{request.Prefix}_size.md")})"));
             return request.Strict ? DoesNotFit : 0;
         }
 

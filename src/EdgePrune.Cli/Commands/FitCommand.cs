@@ -46,9 +46,14 @@ public static class FitCommand
         var sparsities = new Option<string>("--sparsities") { Description = "unstructured sparsities each layer may take, comma-separated", DefaultValueFactory = _ => "0.5,0.7,0.8,0.9,0.95,0.98" };
         var sweep = new Option<bool>("--sensitivity") { Description = "run the per-layer sensitivity sweep even when the int8 model fits without pruning (for the report)" };
         var nOfM = new Option<string>("--nm") { Description = "N:M patterns each layer may take, comma-separated (2:4, 1:4, 4:8), or none", DefaultValueFactory = _ => "2:4,1:4" };
-        var command = new Command("fit", "shrink a model (per-layer sparsity, int8/int4) until it fits a device at an accuracy floor, and write it with a report")
+        var structured = new Option<string>("--structured")
         {
-            model, device, output, maxDrop, minAccuracy, timeBudget, flashBudget, ramBudget, searchSamples, epochs, lr, shift, sparsities, nOfM, sweep,
+            Description = "fractions of channels/neurons the fit may remove, tried in order when the model cannot fit otherwise (comma-separated), or none",
+            DefaultValueFactory = _ => "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9",
+        };
+        var command = new Command("fit", "shrink a model (channels/neurons, per-layer sparsity, int8/int4) until it fits a device at an accuracy floor, and write it with a report")
+        {
+            model, device, output, maxDrop, minAccuracy, timeBudget, flashBudget, ramBudget, searchSamples, epochs, lr, shift, sparsities, nOfM, structured, sweep,
         };
         data.AddTo(command, withTrain: true);
         command.SetAction(parse => CommandRunner.Run(stderr, () =>
@@ -89,6 +94,7 @@ public static class FitCommand
                 SearchSamples = samples,
                 Sensitivity = ParseSweep(parse.GetValue(sparsities)!, parse.GetValue(nOfM)!),
                 AlwaysSweep = parse.GetValue(sweep),
+                StructuredFractions = ParseStructured(parse.GetValue(structured)!),
                 SourceBytes = inputs.Bytes,
             };
             var result = StageProgress.Run(stdout, stderr, report => FitSearch.Run(request, report));
@@ -188,6 +194,16 @@ public static class FitCommand
 
         return new SensitivityOptions { Sparsities = levels.Distinct().Order().ToList(), NOfM = patterns };
     }
+
+    /// <summary>"0.2,0.5" (fractions in (0, 1), tried in the order given) or "none".</summary>
+    public static IReadOnlyList<float> ParseStructured(string text) =>
+        text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)
+            ? []
+            : text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(part => float.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out float f) && f > 0 && f < 1
+                    ? f
+                    : throw new EdgePruneException($"--structured: '{part}' is not a fraction in (0, 1); pass e.g. 0.2,0.5 or none"))
+                .ToList();
 
     /// <summary>"90s", "10m", "1h", "1h30m" or plain seconds.</summary>
     public static TimeSpan? ParseDuration(string? text)

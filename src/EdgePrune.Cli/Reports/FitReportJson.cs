@@ -24,7 +24,6 @@ public static class FitReportJson
             json.WriteStartObject("budget");
             json.WriteNumber("flash_bytes", r.Request.Budget.FlashBytes);
             json.WriteNumber("ram_bytes", r.Request.Budget.RamBytes);
-            json.WriteNumber("runtime_code_bytes", r.Request.Budget.RuntimeCodeBytes);
             json.WriteEndObject();
             Footprint(json, "before", r.Before);
             Footprint(json, "after", r.After);
@@ -41,6 +40,24 @@ public static class FitReportJson
                 }
 
                 json.WriteString("recovery", r.Recovery);
+            }
+
+            if (r.Narrowing is { } narrowing)
+            {
+                json.WriteStartObject("structured");
+                json.WriteNumber("fraction", Math.Round(narrowing.IsNarrowed ? narrowing.Fraction : 0, 4));
+                json.WriteStartArray("groups");
+                foreach (var g in narrowing.Groups)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("layers", g.Layers);
+                    json.WriteNumber("before", g.ChannelsBefore);
+                    json.WriteNumber("after", g.ChannelsAfter);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
             }
 
             json.WriteStartArray("suggestions");
@@ -178,6 +195,7 @@ public static class FitReportJson
         json.WriteStartObject(name);
         json.WriteNumber("flash_bytes", footprint.FlashBytes);
         json.WriteNumber("ram_bytes", footprint.RamBytes);
+        json.WriteNumber("runtime_code_bytes", footprint.RuntimeCodeBytes);
         json.WriteEndObject();
     }
 }

@@ -102,6 +102,11 @@ public static class FitReportTables
         {
             string word = report.MetricWord;
             lines.Add(($"original fp32 {word}", $"{FitReport.Percent(r.OriginalScore)} on {FitReport.Bytes(r.Request.Eval.Shape[0])} samples"));
+            if (r.Narrowing is { } narrowing)
+            {
+                lines.Add(("structured removal", narrowing.Describe()));
+            }
+
             lines.Add(($"{word} before recovery (integer executor)", FitReport.Percent(r.ScoreBeforeRecovery ?? final)));
             lines.Add(("recovery", r.Recovery));
             lines.Add(($"final {word} (integer executor)", $"{FitReport.Percent(final)} ({FitReport.Points(-r.DropPoints)})"));

@@ -32,13 +32,13 @@ public sealed record FitFloor(double MaxDropPoints = 0.5, double? MinScore = nul
     }
 }
 
-/// <summary>The model budgets a fit must meet: flash for the .epb plus the runtime's code, RAM for the arena.</summary>
-public sealed record FitBudget(long FlashBytes, long RamBytes, long RuntimeCodeBytes)
+/// <summary>The model budgets a fit must meet: flash for the .epb plus the runtime's code (<see cref="Footprint"/>), RAM for the arena.</summary>
+public sealed record FitBudget(long FlashBytes, long RamBytes)
 {
     public static FitBudget Of(DeviceProfile device, long? flashOverride = null, long? ramOverride = null) =>
-        new(flashOverride ?? device.ModelFlashBudgetBytes, ramOverride ?? device.ModelRamBudgetBytes, Core.Inspection.ModelInspector.RuntimeCodeBytesEstimate);
+        new(flashOverride ?? device.ModelFlashBudgetBytes, ramOverride ?? device.ModelRamBudgetBytes);
 
-    public bool Fits(long flash, long ram) => flash <= FlashBytes && ram <= RamBytes;
+    public bool Fits(Footprint footprint) => footprint.FlashBytes <= FlashBytes && footprint.RamBytes <= RamBytes;
 }
 
 /// <summary>Everything <see cref="FitSearch.Run"/> needs.</summary>
@@ -77,6 +77,12 @@ public sealed record FitRequest
     public int SearchSamples { get; init; } = 500;
 
     public SensitivityOptions Sensitivity { get; init; } = new();
+
+    /// <summary>
+    /// Fractions of every group's channels/neurons the fit may remove (in this order, the first that makes the model
+    /// fit is taken) when the model cannot fit without structured removal; empty: never.
+    /// </summary>
+    public IReadOnlyList<float> StructuredFractions { get; init; } = [0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f];
 
     /// <summary>Run the sensitivity sweep even when the dense int8 model fits (the sweep is then only for the report).</summary>
     public bool AlwaysSweep { get; init; }

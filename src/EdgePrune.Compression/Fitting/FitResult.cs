@@ -1,6 +1,8 @@
 using EdgePrune.Compression.Quantization;
 using EdgePrune.Compression.Sensitivity;
 using EdgePrune.Core.Ir;
+using EdgePrune.Core.Inspection;
+using EdgePrune.Export.C;
 using EdgePrune.Export.Epb;
 
 namespace EdgePrune.Compression.Fitting;
@@ -30,7 +32,18 @@ public sealed record FitLayer(PrunableLayer Layer, LayerOption Option, long NonZ
 public sealed record FitTiming(string Stage, double Seconds);
 
 /// <summary>Flash and RAM a model takes on the device.</summary>
-public sealed record Footprint(long FlashBytes, long RamBytes);
+/// <param name="FlashBytes">The .epb's exact length plus <paramref name="RuntimeCodeBytes"/>.</param>
+/// <param name="RamBytes">The .epb's activation arena.</param>
+/// <param name="RuntimeCodeBytes">Code of the C runtime kernels the model's C export calls (<see cref="RuntimeCode"/>).</param>
+public sealed record Footprint(long FlashBytes, long RamBytes, long RuntimeCodeBytes)
+{
+    /// <summary>What a written .epb takes: its bytes and arena, and the kernels of its C export (<see cref="CExporter.KernelsOf"/>).</summary>
+    public static Footprint Of(EpbExport export)
+    {
+        long code = RuntimeCode.Bytes(CExporter.KernelsOf(export));
+        return new Footprint(export.Report.TotalBytes + code, export.Report.ArenaBytes, code);
+    }
+}
 
 /// <summary>What <see cref="FitSearch.Run"/> found; the model parts are set when <see cref="Status"/> is not <see cref="FitStatus.CannotFit"/>.</summary>
 public sealed record FitResult
@@ -60,6 +73,9 @@ public sealed record FitResult
 
     public IReadOnlyList<FitCandidate> Candidates { get; init; } = [];
 
+    /// <summary>The structured removal every candidate starts from (none unless the model could not fit without it).</summary>
+    public Narrowing? Narrowing { get; init; }
+
     public int? ChosenIndex { get; init; }
 
     /// <summary>How the chosen candidate was recovered ("none" when it was not).</summary>
@@ -82,7 +98,8 @@ public sealed record FitResult
 
     public EpbExport? Epb { get; init; }
 
-    public Footprint? After => Epb is null ? null : new Footprint(Epb.Report.TotalBytes + Request.Budget.RuntimeCodeBytes, Epb.Report.ArenaBytes);
+    /// <summary>The footprint of <see cref="Epb"/>.</summary>
+    public Footprint? After { get; init; }
 
     public IReadOnlyList<FitLayer> Layers { get; init; } = [];
 

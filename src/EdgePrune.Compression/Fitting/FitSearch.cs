@@ -52,35 +52,51 @@ public static class FitSearch
             stage.Restart();
         }
 
-        var sizing = CandidateBuilder.ForSizesOnly(request.Model);
-        var dense = CompressionRecipe.Uniform(sizing.Weights, LayerOption.Dense8);
-        var denseExport = CandidateBuilder.Write(sizing.Build(dense), request.SourceBytes, allowSparse: false);
-        long arena = denseExport.Report.ArenaBytes;
-        var denseInt8 = new Footprint(denseExport.Report.TotalBytes + budget.RuntimeCodeBytes, arena);
-        if (arena > budget.RamBytes)
+        var narrowing = Narrowing.None(request.Model);
+        var unnarrowed = Feasibility.Check(request.Model, request);
+        var feasible = unnarrowed;
+        if (feasible.Failure is not null && feasible.InputBytes <= budget.RamBytes)
         {
-            Done(FitStage.Feasibility);
-            return CannotFit(request, denseInt8, "the int8 model", timings,
-                string.Create(CultureInfo.InvariantCulture, $"RAM: the int8 activation arena takes {arena:N0} bytes and the RAM budget of {request.Device.Name} is {budget.RamBytes:N0}; pruning and quantizing weights cannot shrink activations (a smaller input or narrower layers would)"));
+            // Weight compression shrinks flash only; narrower layers shrink both, so try the least removal that fits.
+            foreach (float fraction in request.StructuredFractions)
+            {
+                var narrower = Narrowing.Of(request.Model, fraction);
+                if (!narrower.IsNarrowed)
+                {
+                    continue;
+                }
+
+                var check = Feasibility.Check(narrower.Model, request);
+                progress?.Invoke(FitStage.Feasibility, $"{narrower.Describe()}: {check.Failure ?? "fits"}");
+                if (check.Failure is null)
+                {
+                    (narrowing, feasible) = (narrower, check);
+                    break;
+                }
+            }
         }
 
-        var smallestRecipe = MostCompressed(sizing, request.Sensitivity);
-        var smallestExport = CandidateBuilder.Write(sizing.Build(smallestRecipe), request.SourceBytes);
-        var smallest = new Footprint(smallestExport.Report.TotalBytes + budget.RuntimeCodeBytes, smallestExport.Report.ArenaBytes);
-        progress?.Invoke(FitStage.Feasibility, $"arena {arena:N0} of {budget.RamBytes:N0} RAM bytes; most compressed model {smallest.FlashBytes:N0} of {budget.FlashBytes:N0} flash bytes");
-        if (smallest.FlashBytes > budget.FlashBytes)
+        var denseInt8 = unnarrowed.DenseInt8;
+        if (feasible.Failure is { } failure)
         {
             Done(FitStage.Feasibility);
-            return CannotFit(request, smallest, "the most compressed model", timings,
-                string.Create(CultureInfo.InvariantCulture, $"flash: the most compressed model ({smallestRecipe.Describe(sizing.Labels)}) takes {smallest.FlashBytes:N0} bytes and the flash budget of {request.Device.Name} is {budget.FlashBytes:N0}"));
+            string tried = request.StructuredFractions.Count == 0 || feasible.InputBytes > budget.RamBytes
+                ? ""
+                : string.Create(CultureInfo.InvariantCulture, $"; removing up to {request.StructuredFractions.Max() * 100:0.#}% of the channels/neurons does not make it fit either");
+            return CannotFit(request, feasible.Smallest ?? denseInt8, feasible.Smallest is null ? "the int8 model" : "the most compressed model", timings, failure + tried);
         }
 
+        var smallestRecipe = feasible.SmallestRecipe!;
+        var smallest = feasible.Smallest!;
+        progress?.Invoke(FitStage.Feasibility, $"{narrowing.Describe()}: int8 arena {feasible.DenseInt8.RamBytes:N0} of {budget.RamBytes:N0} RAM bytes; most compressed model {smallest.FlashBytes:N0} of {budget.FlashBytes:N0} flash bytes");
         Done(FitStage.Feasibility);
-        var builder = new CandidateBuilder(request.Model, request.Calibration, request.CalibrationOptions);
-        var full = new ModelScorer(request.Eval, request.Labels, builder.Prepared);
+        var builder = new CandidateBuilder(narrowing.Model, request.Calibration, request.CalibrationOptions);
+        var original = narrowing.IsNarrowed ? Quantizer.Prepare(request.Model) : builder.Prepared;
+        var dense = CompressionRecipe.Uniform(builder.Weights, LayerOption.Dense8);
+        var full = new ModelScorer(request.Eval, request.Labels, original);
         var search = full.Subset(request.SearchSamples);
-        var beforeExport = EpbWriter.Write(builder.Prepared, new EpbWriteOptions { SourceModel = request.SourceBytes });
-        var before = new Footprint(beforeExport.Report.TotalBytes + budget.RuntimeCodeBytes, beforeExport.Report.ArenaBytes);
+        var beforeExport = EpbWriter.Write(original, new EpbWriteOptions { SourceModel = request.SourceBytes });
+        var before = Footprint.Of(beforeExport);
         progress?.Invoke(FitStage.Baseline, $"original model: {full.Original:P2} {Word(full.Metric)} on {full.Count} samples; {before.FlashBytes:N0} bytes as fp32 .epb");
         Done(FitStage.Baseline);
 
@@ -89,8 +105,11 @@ public static class FitSearch
         {
             var model = builder.Build(recipe);
             var export = CandidateBuilder.Write(model, request.SourceBytes);
-            long flash = export.Report.TotalBytes + budget.RuntimeCodeBytes;
-            var candidate = new FitCandidate(candidates.Count, stageName, recipe, recipe.Describe(builder.Labels), flash, export.Report.ArenaBytes, search.Score(model), budget.Fits(flash, export.Report.ArenaBytes));
+            var footprint = Footprint.Of(export);
+            string description = narrowing.IsNarrowed
+                ? string.Create(CultureInfo.InvariantCulture, $"{narrowing.Fraction * 100:0.#}% channels/neurons removed; {recipe.Describe(builder.Labels)}")
+                : recipe.Describe(builder.Labels);
+            var candidate = new FitCandidate(candidates.Count, stageName, recipe, description, footprint.FlashBytes, footprint.RamBytes, search.Score(model), budget.Fits(footprint));
             candidates.Add(candidate);
             progress?.Invoke(FitStage.Search, $"candidate {candidate.Index}: {candidate.FlashBytes:N0} bytes, {candidate.Score:P2}: {candidate.Description}");
             return candidate;
@@ -146,15 +165,15 @@ public static class FitSearch
         var final = unrecovered;
         var finalPredictions = unrecoveredPredictions;
         string recovery = "none";
-        if (request.Train is { } train && recipe.IsPruned)
+        if (request.Train is { } train && (recipe.IsPruned || narrowing.IsNarrowed))
         {
-            var (tuned, how) = Recover(builder, finalGraph, train, request, deadline, m => progress?.Invoke(FitStage.Recovery, m));
+            var (tuned, how) = Recover(original, finalGraph, train, request, deadline, m => progress?.Invoke(FitStage.Recovery, m));
             var requantized = builder.Quantize(tuned, recipe, builder.Calibrate(tuned));
             var export = CandidateBuilder.Write(requantized, request.SourceBytes);
             var predictions = full.Predict(requantized);
             double score = full.Fraction(predictions);
             progress?.Invoke(FitStage.Recovery, $"{how}: {scoreBefore:P2} → {score:P2}");
-            if (budget.Fits(export.Report.TotalBytes + budget.RuntimeCodeBytes, export.Report.ArenaBytes) && score >= scoreBefore)
+            if (budget.Fits(Footprint.Of(export)) && score >= scoreBefore)
             {
                 (finalGraph, final, finalPredictions, recovery) = (tuned, requantized, predictions, how);
             }
@@ -171,9 +190,9 @@ public static class FitSearch
         var layers = Layers(builder, recipe, final, epb, sensitivity);
         bool meetsFloor = finalScore >= threshold - 1e-12;
         string word = Word(full.Metric);
-        var footprint = new Footprint(epb.Report.TotalBytes + budget.RuntimeCodeBytes, epb.Report.ArenaBytes);
+        var footprint = Footprint.Of(epb);
         string reason = meetsFloor
-            ? string.Create(CultureInfo.InvariantCulture, $"fits {request.Device.Name}: {footprint.FlashBytes:N0} of {budget.FlashBytes:N0} flash bytes, {footprint.RamBytes:N0} of {budget.RamBytes:N0} RAM bytes; {word} {finalScore:P2} vs {full.Original:P2} original ({100 * (finalScore - full.Original):+0.00;-0.00;0.00} pt)")
+            ? string.Create(CultureInfo.InvariantCulture, $"fits {request.Device.Name}{(narrowing.IsNarrowed ? $" with {narrowing.Describe()}" : "")}: {footprint.FlashBytes:N0} of {budget.FlashBytes:N0} flash bytes, {footprint.RamBytes:N0} of {budget.RamBytes:N0} RAM bytes; {word} {finalScore:P2} vs {full.Original:P2} original ({100 * (finalScore - full.Original):+0.00;-0.00;0.00} pt)")
             : string.Create(CultureInfo.InvariantCulture, $"the best model that fits {request.Device.Name} ({footprint.FlashBytes:N0} flash bytes) has {word} {finalScore:P2}, below the floor ({request.Floor}: {threshold:P2})");
         var suggestions = meetsFloor ? [] : new List<string>
         {
@@ -193,6 +212,7 @@ public static class FitSearch
             Before = before,
             Sensitivity = sensitivity,
             Candidates = candidates,
+            Narrowing = narrowing,
             ChosenIndex = chosen.Index,
             Recovery = recovery,
             ScoreBeforeRecovery = scoreBefore,
@@ -202,6 +222,7 @@ public static class FitSearch
             FinalGraph = finalGraph,
             Final = final,
             Epb = epb,
+            After = footprint,
             Layers = layers,
             Timings = timings,
         };
@@ -220,7 +241,7 @@ public static class FitSearch
         var builder = new CandidateBuilder(request.Model, request.Calibration, request.CalibrationOptions);
         var full = new ModelScorer(request.Eval, request.Labels, builder.Prepared);
         var beforeExport = EpbWriter.Write(builder.Prepared, new EpbWriteOptions { SourceModel = request.SourceBytes });
-        var before = new Footprint(beforeExport.Report.TotalBytes + budget.RuntimeCodeBytes, beforeExport.Report.ArenaBytes);
+        var before = Footprint.Of(beforeExport);
         timings.Add(new FitTiming("baseline", stage.Elapsed.TotalSeconds));
         stage.Restart();
         var sensitivity = withSensitivity
@@ -237,8 +258,8 @@ public static class FitSearch
         var epb = CandidateBuilder.Write(model, request.SourceBytes);
         var predictions = full.Predict(model);
         double score = full.Fraction(predictions);
-        var footprint = new Footprint(epb.Report.TotalBytes + budget.RuntimeCodeBytes, epb.Report.ArenaBytes);
-        bool fits = budget.Fits(footprint.FlashBytes, footprint.RamBytes);
+        var footprint = Footprint.Of(epb);
+        bool fits = budget.Fits(footprint);
         var candidate = new FitCandidate(0, "as given", recipe, recipe.Describe(builder.Labels), footprint.FlashBytes, footprint.RamBytes, score, fits);
         timings.Add(new FitTiming("final", stage.Elapsed.TotalSeconds));
         string reason = string.Create(CultureInfo.InvariantCulture,
@@ -262,12 +283,41 @@ public static class FitSearch
             FinalGraph = builder.Prepared,
             Final = model,
             Epb = epb,
+            After = footprint,
             Layers = Layers(builder, recipe, model, epb, sensitivity),
             Timings = timings,
         };
     }
 
     public static string Word(ScoreMetric metric) => metric == ScoreMetric.Accuracy ? "accuracy" : "agreement";
+
+    /// <summary>
+    /// Whether a model can fit at all, decided from sizes alone (placeholder activation ranges: lengths are exact): its
+    /// dense int8 arena against the RAM budget, then its most compressed model against the flash budget.
+    /// </summary>
+    /// <param name="InputBytes">The int8 input tensor, which no compression shrinks: a lower bound on any arena.</param>
+    /// <param name="Failure">Null when it can fit; otherwise why not, in one line.</param>
+    private sealed record Feasibility(Footprint DenseInt8, long InputBytes, CompressionRecipe? SmallestRecipe, Footprint? Smallest, string? Failure)
+    {
+        public static Feasibility Check(Graph model, FitRequest request)
+        {
+            var budget = request.Budget;
+            var sizing = CandidateBuilder.ForSizesOnly(model);
+            var denseExport = CandidateBuilder.Write(sizing.Build(CompressionRecipe.Uniform(sizing.Weights, LayerOption.Dense8)), request.SourceBytes, allowSparse: false);
+            var denseInt8 = Footprint.Of(denseExport);
+            long input = CalibrationData.SingleInput(sizing.Prepared).Type.Shape!.Aggregate(1L, (n, d) => n * (d.Value ?? 1));
+            if (denseInt8.RamBytes > budget.RamBytes)
+            {
+                return new Feasibility(denseInt8, input, null, null, string.Create(CultureInfo.InvariantCulture,
+                    $"RAM: the int8 activation arena takes {denseInt8.RamBytes:N0} bytes and the RAM budget of {request.Device.Name} is {budget.RamBytes:N0}; pruning and quantizing weights cannot shrink activations ({(input > budget.RamBytes ? $"the int8 input alone takes {input:N0} bytes" : "narrower layers could")})"));
+            }
+
+            var smallestRecipe = MostCompressed(sizing, request.Sensitivity);
+            var smallest = Footprint.Of(CandidateBuilder.Write(sizing.Build(smallestRecipe), request.SourceBytes));
+            return new Feasibility(denseInt8, input, smallestRecipe, smallest, smallest.FlashBytes <= budget.FlashBytes ? null : string.Create(CultureInfo.InvariantCulture,
+                $"flash: the most compressed model ({smallestRecipe.Describe(sizing.Labels)}) takes {smallest.FlashBytes:N0} bytes and the flash budget of {request.Device.Name} is {budget.FlashBytes:N0}"));
+        }
+    }
 
     /// <summary>Per layer, the option of the grid whose weights the writer stores in the fewest bytes.</summary>
     private static CompressionRecipe MostCompressed(CandidateBuilder builder, SensitivityOptions options)
@@ -366,12 +416,12 @@ public static class FitSearch
     }
 
     /// <summary>Masked fine-tuning with labels, or distillation from the original (temperature-softened KL, alpha 0) without.</summary>
-    private static (Graph Graph, string How) Recover(CandidateBuilder builder, Graph pruned, Training.Data.Dataset train, FitRequest request, DateTime? deadline, Action<string> progress)
+    private static (Graph Graph, string How) Recover(Graph original, Graph pruned, Training.Data.Dataset train, FitRequest request, DateTime? deadline, Action<string> progress)
     {
         bool labelled = train.Labels is not null;
         var options = labelled ? request.Recovery : request.Recovery with { Alpha = 0f };
         using var cancel = deadline is { } d ? new CancellationTokenSource(Max(d - DateTime.UtcNow, TimeSpan.FromSeconds(1))) : new CancellationTokenSource();
-        var trainer = new Trainer(pruned, options, labelled ? null : builder.Prepared);
+        var trainer = new Trainer(pruned, options, labelled ? null : original);
         trainer.KeepZerosAsMasks();
         var result = trainer.Fit(train, validation: null, onEpoch: r => progress($"epoch {r.Epoch}/{r.Epochs}: loss {r.Loss:F4}"), cancel: cancel.Token);
         string how = string.Create(CultureInfo.InvariantCulture,

@@ -7,16 +7,11 @@ namespace EdgePrune.Core.Inspection;
 
 /// <summary>
 /// Measures a model: per node its output types, parameters, MACs, weight and activation bytes; the
-/// totals; the activation arena (<see cref="ArenaPlanner"/>); and, given a device, whether it fits.
+/// totals; the activation arena (<see cref="ArenaPlanner"/>); and, given a device, whether it fits (flash: the weights
+/// plus the C runtime's kernels for the graph's ops, <see cref="RuntimeCode.KernelsOf"/>).
 /// </summary>
 public static class ModelInspector
 {
-    /// <summary>
-    /// Flash the runtime's own code is assumed to take on top of the weights: 0, because the C runtime's
-    /// size has not been measured yet; flash use is therefore a lower bound until it is.
-    /// </summary>
-    public const long RuntimeCodeBytesEstimate = 0;
-
     /// <param name="sourceName">How messages name the model (usually its path).</param>
     public static ModelReport Inspect(Model model, string sourceName, DeviceProfile? device = null)
     {
@@ -53,6 +48,7 @@ public static class ModelInspector
 
         var arena = ArenaPlanner.Plan(graph, sourceName);
         long totalWeightBytes = layers.Sum(l => l.WeightBytes);
+        long runtimeCode = RuntimeCode.Bytes(RuntimeCode.KernelsOf(graph));
         return new ModelReport(
             sourceName,
             graph.Name,
@@ -66,9 +62,9 @@ public static class ModelInspector
             arena,
             device is null ? null : new DeviceFit(
                 device,
-                new BudgetUse("flash", totalWeightBytes + RuntimeCodeBytesEstimate, device.ModelFlashBudgetBytes),
+                new BudgetUse("flash", totalWeightBytes + runtimeCode, device.ModelFlashBudgetBytes),
                 new BudgetUse("ram", arena.PeakBytes, device.ModelRamBudgetBytes),
-                RuntimeCodeBytesEstimate));
+                runtimeCode));
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using EdgePrune.Core;
+using EdgePrune.Core.Inspection;
 using EdgePrune.Core.Ir;
 using EdgePrune.Core.Ops;
 using EdgePrune.Core.Rewrites;
@@ -59,6 +60,57 @@ public static partial class CExporter
         return new Generator(content, epb.Report, options).Generate();
     }
 
+    /// <summary>
+    /// The runtime kernels the C export of <paramref name="epb"/> calls, without generating it (a large model's arrays
+    /// take seconds to print): the names <see cref="FromEpb"/> emits, per op, data type and weight encoding. Tests
+    /// check the two agree (<c>RuntimeCodeTableTests</c>, <c>FitSearchTests</c>).
+    /// </summary>
+    public static IReadOnlySet<string> KernelsOf(EpbExport epb)
+    {
+        var content = EpbReader.Read(epb.Bytes);
+        var kernels = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var node in content.Nodes)
+        {
+            var input = content.Tensors[node.Inputs[0]];
+            string type = input.DataType == EpbDataType.Int8 ? "s8" : "f32";
+            kernels.Add(node.Op switch
+            {
+                OpCode.FullyConnected => $"ep_fully_connected_{type}{EncodingSuffix(content.Tensors[node.Inputs[1]].Weights!.Encoding)}",
+                OpCode.Conv => $"ep_conv_{type}",
+                OpCode.MaxPool => $"ep_max_pool_{type}",
+                OpCode.AveragePool => $"ep_average_pool_{type}",
+                OpCode.GlobalAveragePool => $"ep_global_average_pool_{type}",
+                OpCode.Add or OpCode.Sub or OpCode.Mul or OpCode.Div => $"ep_{node.Op.ToString().ToLowerInvariant()}_{type}",
+                OpCode.Relu or OpCode.Clip or OpCode.Sigmoid or OpCode.Tanh or OpCode.LeakyRelu or OpCode.Softmax when type == "s8" => "ep_clamp_s8",
+                OpCode.Relu => "ep_relu_f32",
+                OpCode.Clip => "ep_clip_f32",
+                OpCode.Sigmoid => "ep_sigmoid_f32",
+                OpCode.Tanh => "ep_tanh_f32",
+                OpCode.LeakyRelu => "ep_leaky_relu_f32",
+                OpCode.Softmax => "ep_softmax_f32",
+                OpCode.Copy => "ep_copy",
+                OpCode.Concat => "ep_concat",
+                OpCode.Transpose => "ep_transpose",
+                OpCode.Quantize => "ep_quantize_f32_s8",
+                OpCode.Dequantize => "ep_dequantize_s8_f32",
+                _ => throw new EdgePruneException($"graph op {node.Describe()} has no kernel in the EdgePrune C runtime"),
+            });
+        }
+
+        return kernels;
+    }
+
+    private static string EncodingSuffix(WeightEncoding encoding) => encoding switch
+    {
+        WeightEncoding.Dense => "",
+        WeightEncoding.Int4 => "_int4",
+        WeightEncoding.Bitmask => "_bitmask",
+        WeightEncoding.Csr8 => "_csr8",
+        WeightEncoding.Csr16 => "_csr16",
+        WeightEncoding.BlockSparse => "_block",
+        _ => "_nofm",
+    };
+
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]*$")]
     private static partial Regex PrefixPattern();
 
@@ -69,6 +121,7 @@ public static partial class CExporter
         private readonly StringBuilder _calls = new();
         private readonly Dictionary<int, string> _constants = [];
         private readonly List<CLayerSize> _layers = [];
+        private readonly SortedSet<string> _kernels = new(StringComparer.Ordinal);
         private bool _needsMath;
 
         public CExport Generate()
@@ -153,8 +206,9 @@ public static partial class CExporter
             header.AppendLine();
             header.AppendLine(CultureInfo.InvariantCulture, $"#endif");
 
-            var budget = options.Device is { } device ? CSizeReport.Check(device, _arrays.Bytes, content.ArenaBytes) : null;
-            var report = new CSizeReport(_prefix, int8, _layers, _arrays.Bytes, content.ArenaBytes, budget);
+            long runtimeCode = RuntimeCode.Bytes(_kernels);
+            var budget = options.Device is { } device ? CSizeReport.Check(device, _arrays.Bytes + runtimeCode, content.ArenaBytes) : null;
+            var report = new CSizeReport(_prefix, int8, _layers, _arrays.Bytes, content.ArenaBytes, budget) { Kernels = _kernels, RuntimeCodeBytes = runtimeCode };
             return new CExport($"{_prefix}_model.h", header.ToString(), $"{_prefix}_model.c", source.ToString(), report);
         }
 
@@ -201,16 +255,7 @@ public static partial class CExporter
             var bias = node.Inputs.Length > 2 && node.Inputs[2] >= 0 ? content.Tensors[node.Inputs[2]] : null;
             long before = _arrays.Bytes;
             string weights = Weights(node, node.Inputs[1], out long weightBytes);
-            string suffix = view.Encoding switch
-            {
-                WeightEncoding.Dense => "",
-                WeightEncoding.Int4 => "_int4",
-                WeightEncoding.Bitmask => "_bitmask",
-                WeightEncoding.Csr8 => "_csr8",
-                WeightEncoding.Csr16 => "_csr16",
-                WeightEncoding.BlockSparse => "_block",
-                _ => "_nofm",
-            };
+            string suffix = EncodingSuffix(view.Encoding);
             string name = $"n{node.Index}";
             if (x.DataType == EpbDataType.Float32)
             {
@@ -524,7 +569,11 @@ public static partial class CExporter
             return $"({type} *)(void *)(arena + {t.ArenaOffset})";
         }
 
-        private void Call(string call) => _calls.AppendLine(CultureInfo.InvariantCulture, $"    status |= (int){call};");
+        private void Call(string call)
+        {
+            _kernels.Add(call[..call.IndexOf('(', StringComparison.Ordinal)]);
+            _calls.AppendLine(CultureInfo.InvariantCulture, $"    status |= (int){call};");
+        }
 
         private TensorRecord In(NodeRecord node, int i) => content.Tensors[node.Inputs[i]];
 

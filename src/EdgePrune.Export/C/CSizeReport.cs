@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using EdgePrune.Core.Devices;
+using EdgePrune.Core.Inspection;
 
 namespace EdgePrune.Export.C;
 
@@ -18,13 +19,19 @@ public sealed record CBudgetCheck(string Device, long FlashBudgetBytes, long Ram
 }
 
 /// <summary>
-/// What the generated model costs: flash for its constant arrays (every array, counted from what was emitted) and RAM
-/// for its static arena (the .epb writer's plan). The runtime's own code is not included; its size per kernel comes
-/// from the firmware's link map (docs/c-export.md).
+/// What the generated model costs: flash for its constant arrays (every array, counted from what was emitted) and for
+/// the runtime kernels its call sequence names (<see cref="RuntimeCode"/>, measured per kernel), and RAM for its static
+/// arena (the .epb writer's plan). The budget check counts both flash terms.
 /// </summary>
 public sealed record CSizeReport(string Prefix, bool Int8, IReadOnlyList<CLayerSize> Layers, long ConstantBytes, long ArenaBytes, CBudgetCheck? Budget)
 {
     public long WeightBytes => Layers.Sum(l => l.WeightBytes);
+
+    /// <summary>The runtime functions the generated <c>NAME_invoke</c> calls.</summary>
+    public IReadOnlySet<string> Kernels { get; init; } = new SortedSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Code bytes of <see cref="Kernels"/> and the helpers they call (<see cref="RuntimeCode.Bytes"/>).</summary>
+    public long RuntimeCodeBytes { get; init; }
 
     public static CBudgetCheck Check(DeviceProfile device, long constantBytes, long arenaBytes) =>
         new(device.Name, device.ModelFlashBudgetBytes, device.ModelRamBudgetBytes, constantBytes <= device.ModelFlashBudgetBytes, arenaBytes <= device.ModelRamBudgetBytes);
@@ -37,13 +44,14 @@ public sealed record CSizeReport(string Prefix, bool Int8, IReadOnlyList<CLayerS
         text.AppendLine(c, $"# {Prefix}: C export size ({(Int8 ? "int8" : "fp32")})");
         text.AppendLine();
         text.AppendLine(c, $"- flash, constant arrays: {ConstantBytes} bytes (weights {WeightBytes}, other constants {ConstantBytes - WeightBytes})");
+        text.AppendLine(c, $"- flash, runtime kernels: {RuntimeCodeBytes} bytes, Cortex-M4 -Os ({string.Join(", ", Kernels)})");
         text.AppendLine(c, $"- RAM, static arena: {ArenaBytes} bytes");
         if (Budget is { } b)
         {
             text.AppendLine(c, $"- device {b.Device}: model flash budget {b.FlashBudgetBytes} bytes ({(b.FlashFits ? "fits" : "DOES NOT FIT")}), model RAM budget {b.RamBudgetBytes} bytes ({(b.RamFits ? "fits" : "DOES NOT FIT")})");
         }
 
-        text.AppendLine("- not included: the runtime's code (see the firmware's .map) and the caller's input/output buffers");
+        text.AppendLine("- not included: the generated invoke function, C library calls (memcpy…) and the caller's input/output buffers");
         text.AppendLine();
         text.AppendLine("| node | layer | tensor | type | encoding | weight bytes | dense bytes | parameter bytes |");
         text.AppendLine("| ---: | --- | --- | --- | --- | ---: | ---: | ---: |");

@@ -1,12 +1,15 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using EdgePrune.Compression.Fitting;
 using EdgePrune.Compression.Pruning;
 using EdgePrune.Compression.Quantization;
 using EdgePrune.Compression.Sensitivity;
 using EdgePrune.Compression.Tests.Sensitivity;
 using EdgePrune.Core.Devices;
+using EdgePrune.Core.Inspection;
 using EdgePrune.Core.Ir;
 using EdgePrune.Core.Onnx;
+using EdgePrune.Export.C;
 using EdgePrune.Runtime;
 using EdgePrune.TestSupport;
 using EdgePrune.Training;
@@ -79,7 +82,13 @@ public sealed class FitSearchTests(TightFit fit) : IClassFixture<TightFit>
         var result = fit.Result;
         var loaded = EpbModel.Load(result.Epb!.Bytes);
 
-        Assert.Equal(result.Epb.Bytes.Length + fit.Request.Budget.RuntimeCodeBytes, result.After!.FlashBytes);
+        // Flash = the file + the runtime kernels the C export of the same .epb calls, read from the generated source.
+        var source = CExporter.FromEpb(result.Epb, new CExportOptions()).Source;
+        var kernels = Regex.Matches(source, @"\(int\)(ep_\w+)\(").Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.Contains("ep_fully_connected_s8", kernels);
+        Assert.Equal(kernels.Order(StringComparer.Ordinal), CExporter.KernelsOf(result.Epb).Order(StringComparer.Ordinal));
+        Assert.Equal(RuntimeCode.Bytes(kernels), result.After!.RuntimeCodeBytes);
+        Assert.Equal(result.Epb.Bytes.Length + result.After.RuntimeCodeBytes, result.After.FlashBytes);
         Assert.Equal(loaded.ArenaBytes, result.After.RamBytes);
         Assert.Equal(result.Layers.Sum(l => l.WeightBytes), result.Epb.Report.Weights.Where(w => w.DataType == "int8").Sum(w => w.Bytes));
     }
@@ -129,21 +138,46 @@ public sealed class FitSearchTests(TightFit fit) : IClassFixture<TightFit>
 public sealed class FitLimitTests(MnistSamples mnist) : IClassFixture<MnistSamples>
 {
     [Fact]
-    public void LeNet300_to_arduino_uno_stops_at_once_because_the_arena_exceeds_RAM_and_names_a_device_that_holds_it()
+    public void LeNet300_to_arduino_uno_removes_the_least_fraction_of_neurons_whose_arena_fits_the_RAM_budget()
+    {
+        var uno = DeviceProfiles.Load("arduino-uno");
+
+        var result = FitSearch.Run(Requests.Small(mnist, uno, FitBudget.Of(uno)));
+
+        // The int8 arena holds the 784 inputs and the first hidden layer at once (16-byte aligned), against 1,024 bytes:
+        // 300 neurons need 1,088, 10 % fewer (270) 784 + 272 = 1,056, 20 % fewer (240) exactly 784 + 240 = 1,024.
+        Assert.True(result.Status != FitStatus.CannotFit, result.Reason);
+        Assert.Equal(0.2f, result.Narrowing!.Fraction);
+        Assert.Equal(["300→240", "100→80"], result.Narrowing.Groups.Select(g => $"{g.ChannelsBefore}→{g.ChannelsAfter}"));
+        Assert.Equal(1024, result.After!.RamBytes);
+        Assert.Equal(1024, EpbModel.Load(result.Epb!.Bytes).ArenaBytes);
+        Assert.True(result.After.FlashBytes <= uno.ModelFlashBudgetBytes, $"{result.After.FlashBytes} flash bytes");
+        Assert.All(result.Candidates, c => Assert.Equal(1024, c.RamBytes));
+        Assert.Equal(240 * 784, result.Layers[0].Layer.Parameters);
+
+        // The score is the narrowed model's, by ONNX Runtime on its QDQ export, against the original's labels.
+        var qdq = QdqExporter.ToModel(result.Final!) with { IrVersion = 8 };
+        string input = CalibrationData.SingleInput(result.Final!.Graph).Name;
+        var logits = OrtOracle.Run(OnnxExporter.ToBytes(qdq), new Dictionary<string, Tensor> { [input] = mnist.Eval })[result.Final.Graph.Outputs[0].Name].ToFloatArray();
+        int right = Enumerable.Range(0, MnistSamples.EvalCount).Count(i => QuantizationEvaluation.ArgMax<float>(logits.AsSpan(i * 10, 10)) == mnist.Labels[i]);
+        // Within the known one-LSB rounding difference: at most two digits decided otherwise.
+        Assert.InRange(Math.Abs(right - result.FinalScore!.Value * MnistSamples.EvalCount), 0, 2 + 1e-9);
+    }
+
+    [Fact]
+    public void Without_structured_fractions_LeNet300_to_arduino_uno_stops_at_once_because_the_arena_exceeds_RAM()
     {
         var uno = DeviceProfiles.Load("arduino-uno");
         var clock = Stopwatch.StartNew();
 
-        var result = FitSearch.Run(Requests.Small(mnist, uno, FitBudget.Of(uno)));
+        var result = FitSearch.Run(Requests.Small(mnist, uno, FitBudget.Of(uno)) with { StructuredFractions = [] });
 
         Assert.Equal(FitStatus.CannotFit, result.Status);
         Assert.Contains("RAM", result.Reason, StringComparison.Ordinal);
-        Assert.True(result.Smallest.RamBytes > uno.ModelRamBudgetBytes);
         // 784 int8 inputs and 300 int8 hidden values live at once, each 16-byte aligned: 784 + 304.
         Assert.Equal(1088, result.Smallest.RamBytes);
         Assert.Empty(result.Candidates);
-        Assert.Single(result.Suggestions);
-        Assert.Contains("holds the int8 model", result.Suggestions[0], StringComparison.Ordinal);
+        Assert.Contains("holds the int8 model", Assert.Single(result.Suggestions), StringComparison.Ordinal);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
     }
 
@@ -152,7 +186,7 @@ public sealed class FitLimitTests(MnistSamples mnist) : IClassFixture<MnistSampl
     {
         var nano = DeviceProfiles.Load("arduino-nano-33-ble-sense");
 
-        var result = FitSearch.Run(Requests.Small(mnist, nano, FitBudget.Of(nano, flashOverride: 5_000)));
+        var result = FitSearch.Run(Requests.Small(mnist, nano, FitBudget.Of(nano, flashOverride: 5_000)) with { StructuredFractions = [] });
 
         Assert.Equal(FitStatus.CannotFit, result.Status);
         Assert.Contains("flash", result.Reason, StringComparison.Ordinal);
@@ -208,6 +242,8 @@ public sealed class FitLimitTests(MnistSamples mnist) : IClassFixture<MnistSampl
 
         Assert.Equal(FitStatus.CannotFit, result.Status);
         Assert.Contains("RAM", result.Reason, StringComparison.Ordinal);
+        // 3×224×224 int8 inputs alone exceed 1,024 bytes, so no structured removal is tried.
+        Assert.Contains("the int8 input alone takes 150,528 bytes", result.Reason, StringComparison.Ordinal);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
     }
 }
