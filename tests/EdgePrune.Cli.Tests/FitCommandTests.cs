@@ -179,14 +179,13 @@ public sealed class FitCommandTests(FitCliFixture fit) : IClassFixture<FitCliFix
     public void Fit_to_arduino_uno_without_structured_removal_exits_3_at_once_naming_RAM_and_a_device_that_holds_it()
     {
         string dir = fit.File("uno");
-        var clock = Stopwatch.StartNew();
         var run = CliRun.Of(fit.Args("fit", RepositoryPaths.SampleModel("lenet-300-100.onnx"), "--device", "arduino-uno", "--structured", "none", "-o", dir));
 
         Assert.Equal(3, run.ExitCode);
         Assert.StartsWith("edgeprune: cannot fit arduino-uno: RAM: the int8 activation arena takes 1,088 bytes", run.StderrLines[^2], StringComparison.Ordinal);
         Assert.StartsWith("edgeprune: instead: ", run.StderrLines[^1], StringComparison.Ordinal);
+        // "At once" (no calibration, sweep or search) is asserted on the stages FitSearch runs, not by a clock (FitSearchTests).
         Assert.False(Directory.Exists(dir));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
     }
 
     [Theory]

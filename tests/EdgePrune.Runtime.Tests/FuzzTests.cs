@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using EdgePrune.Core.Ir;
 using EdgePrune.Core.Trees;
 using EdgePrune.Export.Epb;
@@ -71,7 +70,6 @@ public class FuzzTests
         }
 
         var random = new Random(seed);
-        var clock = Stopwatch.StartNew();
         int loaded = 0, rejected = 0;
         for (int i = 0; i < 10_000; i++)
         {
@@ -98,7 +96,6 @@ public class FuzzTests
             }
         }
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"fuzzing took {clock.Elapsed}");
         Assert.True(rejected > 5_000, $"only {rejected} of 10,000 mutations were rejected ({loaded} loaded)");
     }
 

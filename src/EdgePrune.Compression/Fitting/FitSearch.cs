@@ -191,10 +191,15 @@ public static class FitSearch
         bool meetsFloor = finalScore >= threshold - 1e-12;
         string word = Word(full.Metric);
         var footprint = Footprint.Of(epb);
-        string reason = meetsFloor
+
+        // The feasibility check estimates the arena before calibration, so the written model is held to the budget again.
+        bool fitsBudget = budget.Fits(footprint);
+        string reason = !fitsBudget
+            ? string.Create(CultureInfo.InvariantCulture, $"the most compressed model the search reached does not fit {request.Device.Name}: {footprint.FlashBytes:N0} of {budget.FlashBytes:N0} flash bytes, {footprint.RamBytes:N0} of {budget.RamBytes:N0} RAM bytes")
+            : meetsFloor
             ? string.Create(CultureInfo.InvariantCulture, $"fits {request.Device.Name}{(narrowing.IsNarrowed ? $" with {narrowing.Describe()}" : "")}: {footprint.FlashBytes:N0} of {budget.FlashBytes:N0} flash bytes, {footprint.RamBytes:N0} of {budget.RamBytes:N0} RAM bytes; {word} {finalScore:P2} vs {full.Original:P2} original ({100 * (finalScore - full.Original):+0.00;-0.00;0.00} pt)")
             : string.Create(CultureInfo.InvariantCulture, $"the best model that fits {request.Device.Name} ({footprint.FlashBytes:N0} flash bytes) has {word} {finalScore:P2}, below the floor ({request.Floor}: {threshold:P2})");
-        var suggestions = meetsFloor ? [] : new List<string>
+        var suggestions = !fitsBudget ? BiggerDevices(request.Device, footprint, "that model").ToList() : meetsFloor ? [] : new List<string>
         {
             string.Create(CultureInfo.InvariantCulture, $"--max-drop {Math.Ceiling(10000 * (full.Original - finalScore)) / 100:0.00} would accept this model"),
         }.Concat(BiggerDevices(request.Device, denseInt8, "the int8 model without pruning")).ToList();
@@ -202,7 +207,7 @@ public static class FitSearch
         progress?.Invoke(FitStage.Final, reason);
         return new FitResult
         {
-            Status = meetsFloor ? FitStatus.Fitted : FitStatus.BelowFloor,
+            Status = !fitsBudget ? FitStatus.CannotFit : meetsFloor ? FitStatus.Fitted : FitStatus.BelowFloor,
             Reason = reason,
             Request = request,
             Smallest = smallest,

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using EdgePrune.Compression.Fitting;
 using EdgePrune.Compression.Pruning;
@@ -168,9 +167,9 @@ public sealed class FitLimitTests(MnistSamples mnist) : IClassFixture<MnistSampl
     public void Without_structured_fractions_LeNet300_to_arduino_uno_stops_at_once_because_the_arena_exceeds_RAM()
     {
         var uno = DeviceProfiles.Load("arduino-uno");
-        var clock = Stopwatch.StartNew();
+        var stages = new List<FitStage>();
 
-        var result = FitSearch.Run(Requests.Small(mnist, uno, FitBudget.Of(uno)) with { StructuredFractions = [] });
+        var result = FitSearch.Run(Requests.Small(mnist, uno, FitBudget.Of(uno)) with { StructuredFractions = [] }, (stage, _) => stages.Add(stage));
 
         Assert.Equal(FitStatus.CannotFit, result.Status);
         Assert.Contains("RAM", result.Reason, StringComparison.Ordinal);
@@ -178,7 +177,9 @@ public sealed class FitLimitTests(MnistSamples mnist) : IClassFixture<MnistSampl
         Assert.Equal(1088, result.Smallest.RamBytes);
         Assert.Empty(result.Candidates);
         Assert.Contains("holds the int8 model", Assert.Single(result.Suggestions), StringComparison.Ordinal);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        // "At once" is held by what ran, not by a clock: nothing was calibrated, swept or searched.
+        Assert.DoesNotContain(FitStage.Sensitivity, stages);
+        Assert.DoesNotContain(FitStage.Search, stages);
     }
 
     [Fact]
@@ -231,19 +232,22 @@ public sealed class FitLimitTests(MnistSamples mnist) : IClassFixture<MnistSampl
     }
 
     [Fact]
-    public void ResNet18_to_arduino_uno_cannot_fit_within_seconds()
+    public void ResNet18_to_arduino_uno_cannot_fit_and_stops_before_any_search()
     {
         var uno = DeviceProfiles.Load("arduino-uno");
         var model = OnnxImporter.Load(RealModels.ResNet18).Graph;
         var placeholder = Tensor.FromArray(new float[3 * 224 * 224], 1, 3, 224, 224);
-        var clock = Stopwatch.StartNew();
+        var stages = new List<FitStage>();
 
-        var result = FitSearch.Run(new FitRequest { Model = model, Device = uno, Budget = FitBudget.Of(uno), Eval = placeholder, Calibration = placeholder });
+        var result = FitSearch.Run(new FitRequest { Model = model, Device = uno, Budget = FitBudget.Of(uno), Eval = placeholder, Calibration = placeholder }, (stage, _) => stages.Add(stage));
 
         Assert.Equal(FitStatus.CannotFit, result.Status);
         Assert.Contains("RAM", result.Reason, StringComparison.Ordinal);
         // 3×224×224 int8 inputs alone exceed 1,024 bytes, so no structured removal is tried.
         Assert.Contains("the int8 input alone takes 150,528 bytes", result.Reason, StringComparison.Ordinal);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        // "Within seconds" is held by what ran, not by a clock: no candidate was built, calibrated, swept or scored.
+        Assert.Empty(result.Candidates);
+        Assert.DoesNotContain(FitStage.Sensitivity, stages);
+        Assert.DoesNotContain(FitStage.Search, stages);
     }
 }
