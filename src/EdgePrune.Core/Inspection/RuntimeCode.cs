@@ -61,7 +61,7 @@ public static class RuntimeCode
         Kernel("fully_connected_s8.c", "ep_fully_connected_s8_bitmask", 462, "ep_requantize"),
         Kernel("fully_connected_s8.c", "ep_fully_connected_s8_csr8", 146, "ep_requantize"),
         Kernel("fully_connected_s8.c", "ep_fully_connected_s8_csr16", 146, "ep_requantize"),
-        Kernel("fully_connected_s8.c", "ep_fully_connected_s8_block", 336, "ep_requantize"),
+        Kernel("fully_connected_s8.c", "ep_fully_connected_s8_block", 460, "ep_requantize"),
         Kernel("fully_connected_s8.c", "ep_fully_connected_s8_nofm", 214, "ep_requantize"),
         Helper("fully_connected_s8.c", "dot4_s8", 216),
         Helper("fully_connected_s8.c", "ep_requantize", 144),
