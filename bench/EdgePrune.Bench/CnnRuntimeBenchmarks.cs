@@ -5,7 +5,6 @@ using EdgePrune.Core.Ir;
 using EdgePrune.Core.Onnx;
 using EdgePrune.Export.Epb;
 using EdgePrune.Runtime;
-using Microsoft.ML.OnnxRuntime;
 
 namespace EdgePrune.Bench;
 
@@ -27,12 +26,7 @@ public class CnnRuntimeBenchmarks
     private EpbModel _denseInt8 = null!;
     private EpbModel _sparseFp32 = null!;
     private EpbModel _sparseInt8 = null!;
-    private InferenceSession _ort = null!;
-    private OrtValue _ortInput = null!;
-    private OrtValue _ortOutput = null!;
-    private RunOptions _runOptions = null!;
-    private string _ortInputName = "";
-    private string _ortOutputName = "";
+    private OrtBaseline _ort = null!;
 
     [Params("lenet5", "gesture")]
     public string Model { get; set; } = "lenet5";
@@ -53,27 +47,14 @@ public class CnnRuntimeBenchmarks
         _inputInt8 = _input.Select(v => (sbyte)Math.Clamp(Math.Round(v / int8Input.Scale) + int8Input.ZeroPoint, -128, 127)).ToArray();
         _outputInt8 = new sbyte[_denseInt8.Outputs[0].ElementCount];
 
-        var typed = Core.Ops.ShapeInference.Infer(graph, "bench");
-        var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
-        _ort = new InferenceSession(OnnxExporter.ToBytes(new Model { Graph = typed }), options);
-        _ortInputName = typed.Inputs[0].Name;
-        _ortOutputName = typed.Outputs[0].Name;
-        _ortInput = OrtValue.CreateTensorValueFromMemory(_input, [.. info.Shape.Select(d => (long)d)]);
-        _ortOutput = OrtValue.CreateTensorValueFromMemory(_output, [.. _denseFp32.Outputs[0].Shape.Select(d => (long)d)]);
-        _runOptions = new RunOptions();
+        _ort = new OrtBaseline(graph, _input, _output);
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _ortInput.Dispose();
-        _ortOutput.Dispose();
-        _runOptions.Dispose();
-        _ort.Dispose();
-    }
+    public void Cleanup() => _ort.Dispose();
 
     [Benchmark(Baseline = true, Description = "ORT fp32")]
-    public void OnnxRuntimeFp32() => _ort.Run(_runOptions, [_ortInputName], [_ortInput], [_ortOutputName], [_ortOutput]);
+    public void OnnxRuntimeFp32() => _ort.Run();
 
     [Benchmark(Description = "epb fp32")]
     public void EpbFp32() => _denseFp32.Run(_input, _output);

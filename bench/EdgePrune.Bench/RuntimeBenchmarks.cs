@@ -2,18 +2,15 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
-using EdgePrune.Core.Onnx;
-using EdgePrune.Core.Ir;
 using EdgePrune.Export.Epb;
 using EdgePrune.Runtime;
-using Microsoft.ML.OnnxRuntime;
 
 namespace EdgePrune.Bench;
 
 /// <summary>
 /// One inference of LeNet-300-100 (784-300-100-10), batch 1, one thread: the EdgePrune runtime (dense, 90 %-sparse one
 /// weight at a time, and 90 %-sparse in row blocks of 8/4 inputs; fp32 and int8) against ONNX Runtime on the dense fp32 model, the baseline. Run:
-/// <c>dotnet run -c Release --project bench/EdgePrune.Bench -- --filter '*RuntimeBenchmarks*'</c>
+/// <c>dotnet run -c Release --project bench/EdgePrune.Bench -- --filter '*.RuntimeBenchmarks.*'</c>
 /// </summary>
 [Config(typeof(ShortInProcess))]
 [MemoryDiagnoser]
@@ -29,11 +26,7 @@ public class RuntimeBenchmarks
     private EpbModel _sparseInt8 = null!;
     private EpbModel _blockFp32 = null!;
     private EpbModel _blockInt8 = null!;
-    private InferenceSession _ort = null!;
-    private OrtValue _ortInput = null!;
-    private OrtValue _ortOutput = null!;
-    private RunOptions _runOptions = null!;
-    private string _ortOutputName = "";
+    private OrtBaseline _ort = null!;
 
     internal sealed class ShortInProcess : ManualConfig
     {
@@ -59,26 +52,14 @@ public class RuntimeBenchmarks
             _inputInt8[i] = (sbyte)Math.Clamp(Math.Round(_input[i] / info.Scale) + info.ZeroPoint, -128, 127);
         }
 
-        var typed = Core.Ops.ShapeInference.Infer(dense, "bench");
-        var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
-        _ort = new InferenceSession(OnnxExporter.ToBytes(new Model { Graph = typed }), options);
-        _ortOutputName = typed.Outputs[0].Name;
-        _ortInput = OrtValue.CreateTensorValueFromMemory(_input, [1, 784]);
-        _ortOutput = OrtValue.CreateTensorValueFromMemory(_output, [1, 10]);
-        _runOptions = new RunOptions();
+        _ort = new OrtBaseline(dense, _input, _output);
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _ortInput.Dispose();
-        _ortOutput.Dispose();
-        _runOptions.Dispose();
-        _ort.Dispose();
-    }
+    public void Cleanup() => _ort.Dispose();
 
     [Benchmark(Baseline = true, Description = "ORT dense fp32")]
-    public void OnnxRuntimeDenseFp32() => _ort.Run(_runOptions, ["x"], [_ortInput], [_ortOutputName], [_ortOutput]);
+    public void OnnxRuntimeDenseFp32() => _ort.Run();
 
     [Benchmark(Description = "epb dense fp32")]
     public void EpbDenseFp32() => _denseFp32.Run(_input, _output);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using EdgePrune.Cli.Formatting;
 using EdgePrune.Cli.Reports;
 using EdgePrune.Compression.Pruning;
 using EdgePrune.Compression.Pruning.Criteria;
@@ -299,17 +300,7 @@ public static class PruneCommand
             json.WriteNumber("parameters_after", report.ParametersAfter);
             json.WriteNumber("macs_before", report.MacsBefore);
             json.WriteNumber("macs_after", report.MacsAfter);
-            json.WriteStartArray("groups");
-            foreach (var g in report.Groups)
-            {
-                json.WriteStartObject();
-                json.WriteString("layers", g.Layers);
-                json.WriteNumber("before", g.ChannelsBefore);
-                json.WriteNumber("after", g.ChannelsAfter);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            GroupPruningJson.Write(json, report.Groups);
             WriteAccuracy(json, accuracy);
             json.WriteEndObject();
         }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using EdgePrune.Cli.Formatting;
 
 namespace EdgePrune.Cli.Reports;
 
@@ -46,17 +47,7 @@ public static class FitReportJson
             {
                 json.WriteStartObject("structured");
                 json.WriteNumber("fraction", Math.Round(narrowing.IsNarrowed ? narrowing.Fraction : 0, 4));
-                json.WriteStartArray("groups");
-                foreach (var g in narrowing.Groups)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("layers", g.Layers);
-                    json.WriteNumber("before", g.ChannelsBefore);
-                    json.WriteNumber("after", g.ChannelsAfter);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
+                GroupPruningJson.Write(json, narrowing.Groups);
                 json.WriteEndObject();
             }
 
