@@ -383,11 +383,16 @@ public static class TreeCExporter
                 c.AppendLine("    }");
             }
 
+            // As ONNX Runtime: a class without a vote still gets its base value (and counts as voted); a regression
+            // target without a vote stays 0, base value or not.
             for (int k = 0; k < e.BaseValues.Length; k++)
             {
-                c.AppendLine(classifier && !dense
-                    ? $"    scores[{k}] = has[{k}] ? scores[{k}] + {Float(e.BaseValues[k])} : {Float(e.BaseValues[k])};\n    has[{k}] = 1;"
-                    : $"    scores[{k}] += {Float(e.BaseValues[k])};");
+                string baseValue = Float(e.BaseValues[k]);
+                c.AppendLine(dense
+                    ? $"    scores[{k}] += {baseValue};"
+                    : classifier
+                    ? $"    scores[{k}] = has[{k}] ? scores[{k}] + {baseValue} : {baseValue};\n    has[{k}] = 1;"
+                    : $"    scores[{k}] = has[{k}] ? scores[{k}] + {baseValue} : 0.0f;");
             }
 
             if (classifier)

@@ -143,6 +143,30 @@ public class TreeCExportTests(ITestOutputHelper output)
         Assert.Contains("if/else", e.Message);
     }
 
+    /// <summary>
+    /// A regressor whose sparse leaves leave some target without a vote on some rows: ONNX Runtime gives that target 0,
+    /// not its base value, and so must the C export.
+    /// </summary>
+    [Fact]
+    public void Sparse_regressor_with_base_values_in_C_matches_OnnxRuntime_on_targets_no_tree_voted_for()
+    {
+        var random = new Random(61);
+        var ensemble = RandomEnsembles.Create(random, TreeEnsembleKind.Regressor, features: 4, targets: 3, trees: 2, TreePostTransform.None) with
+        {
+            Aggregate = TreeAggregate.Average,
+            BaseValues = [0.25f, -0.5f, 0.75f],
+        };
+        float[] x = [.. Enumerable.Range(0, 4 * 400).Select(_ => (float)Math.Round((random.NextDouble() * 4) - 2, 1))];
+        var options = new CTreeOptions { Name = "reg", Layout = CTreeLayout.IfElse };
+
+        var c = CompileAndRun(TreeCExporter.Generate(ensemble, options), options.Name, FloatBytes(x));
+        var ort = OrtTreeOracle.Run(TreeEnsembleExporter.ToBytes(ensemble), x, 4);
+
+        Assert.Contains(0f, ort.Scores);
+        Assert.Equal(ort.Scores.Length, c.Scores.Length);
+        Assert.All(ort.Scores.Zip(c.Scores), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-6f, $"{p.First} vs {p.Second}"));
+    }
+
     [Fact]
     public void Size_report_checks_the_device_flash_budget()
     {
