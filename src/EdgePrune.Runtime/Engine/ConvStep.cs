@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 using EdgePrune.Runtime.Format;
 using EdgePrune.Runtime.Kernels;
@@ -69,9 +70,10 @@ internal sealed class ConvStep : Step
             if (!dense)
             {
                 // Measured (docs/results.md, CNN benchmark): the per-tap path beats im2col with 10 % of the weights kept
-                // (LeNet-5) and loses about 4× with 40 % kept (gesture CNN), so filters denser than a quarter run dense.
+                // (LeNet-5) and loses about 4× with 40 % kept (gesture CNN), so filters denser than a quarter run dense
+                // (int8 likewise, below).
                 var decoded = view.ToDenseFloat();
-                if (decoded.Count(v => v != 0) > decoded.Length / 4)
+                if (KeptMoreThanAQuarter(decoded))
                 {
                     _floatValues = decoded;
                 }
@@ -99,7 +101,7 @@ internal sealed class ConvStep : Step
 
         _requantization = Requantization.Create(inScale, inZero, wq!.Scales, m, outScale, outZero, _min, _max);
         var denseInts = view.ToDenseInt();
-        if (view.Encoding == WeightEncoding.Int4)
+        if (view.Encoding == WeightEncoding.Int4 || (view.Encoding != WeightEncoding.Dense && KeptMoreThanAQuarter(denseInts)))
         {
             _int8Values = denseInts.Select(v => (sbyte)v).ToArray();
         }
@@ -127,6 +129,9 @@ internal sealed class ConvStep : Step
             ConvInt8.Run(_g, values, _rowStart, _taps, bias is null ? [] : bias.Ints(arena), _requantization, In(0).SBytes(arena), Out.WritableSBytes(arena), scratch);
         }
     }
+
+    private static bool KeptMoreThanAQuarter<T>(T[] weights)
+        where T : INumber<T> => weights.Count(v => v != T.Zero) > weights.Length / 4;
 
     /// <summary>Nonzero (tap, value) pairs per filter, from any encoding's dense view.</summary>
     private (int[] RowStart, int[] Taps, float[] Values) Decode(WeightView view, float[] dense)
