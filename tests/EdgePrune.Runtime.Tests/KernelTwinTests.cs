@@ -126,7 +126,7 @@ public class KernelTwinTests
         var expectedQ = new sbyte[expected.Length];
         var actualQ = new sbyte[expected.Length];
         ConvInt8.Reference(g, wq.Select(v => (int)v).ToArray(), bq, q, xq, expectedQ);
-        ConvInt8.Run(g, wq, [], [], bq, q, xq, actualQ, new int[ConvInt8.ScratchInts(g, dense: true)]);
+        ConvInt8.RunDense(g, wq, ConvInt8.FoldedBias(g, wq, bq, q.InputOffset), q, xq, actualQ, new int[ConvInt8.ScratchInts(g, dense: true)]);
         Assert.Equal(expectedQ, actualQ);
     }
 

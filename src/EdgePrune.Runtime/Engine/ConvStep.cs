@@ -7,8 +7,9 @@ namespace EdgePrune.Runtime.Engine;
 
 /// <summary>
 /// Conv 1-D/2-D with groups: x [N, C, (H,) W], W [M, C/g, (KH,) KW], bias [M]. Attributes strides, pads (begins then
-/// ends), dilations, group, fused activation. Sparse filters are decoded at load into (tap, value) rows; dense and
-/// int4 filters run as gathered patches times the filter matrix (<see cref="ConvFloat"/>, <see cref="ConvInt8"/>).
+/// ends), dilations, group, fused activation. Filters with at most a quarter of their weights kept are decoded at load
+/// into (tap, value) rows and run tap by tap; denser ones (dense, int4, or sparse encodings above that) run as im2col
+/// tiles (fp32, <see cref="ConvFloat"/>) or patch dots with the bias folded at load (int8, <see cref="ConvInt8"/>).
 /// </summary>
 internal sealed class ConvStep : Step
 {
@@ -17,6 +18,7 @@ internal sealed class ConvStep : Step
     private readonly sbyte[] _int8Values = [];
     private readonly int[] _rowStart = [];
     private readonly int[] _taps = [];
+    private readonly int[] _foldedBias = [];
     private readonly float _min;
     private readonly float _max;
     private readonly Requantization? _requantization;
@@ -110,6 +112,12 @@ internal sealed class ConvStep : Step
             (_rowStart, _taps, var values) = Decode(view, denseInts.Select(v => (float)v).ToArray());
             _int8Values = values.Select(v => (sbyte)v).ToArray();
         }
+
+        if (_rowStart.Length == 0)
+        {
+            var filters = _int8Values.Length == 0 ? view.SBytes(0) : _int8Values;
+            _foldedBias = ConvInt8.FoldedBias(_g, filters, bias is null ? [] : bias.Tensor.Weights!.Ints(0), _requantization.InputOffset);
+        }
     }
 
     public override int ScratchInts => _requantization is null ? ConvFloat.ScratchFloats(_g, _rowStart.Length == 0) : ConvInt8.ScratchInts(_g, _rowStart.Length == 0);
@@ -126,7 +134,14 @@ internal sealed class ConvStep : Step
         else
         {
             var values = _int8Values.Length == 0 ? view.SBytes(0) : _int8Values;
-            ConvInt8.Run(_g, values, _rowStart, _taps, bias is null ? [] : bias.Ints(arena), _requantization, In(0).SBytes(arena), Out.WritableSBytes(arena), scratch);
+            if (_rowStart.Length == 0)
+            {
+                ConvInt8.RunDense(_g, values, _foldedBias, _requantization, In(0).SBytes(arena), Out.WritableSBytes(arena), scratch);
+            }
+            else
+            {
+                ConvInt8.RunSparse(_g, values, _rowStart, _taps, bias is null ? [] : bias.Ints(arena), _requantization, In(0).SBytes(arena), Out.WritableSBytes(arena), scratch);
+            }
         }
     }
 

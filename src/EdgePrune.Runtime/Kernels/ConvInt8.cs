@@ -6,23 +6,38 @@ namespace EdgePrune.Runtime.Kernels;
 /// TFLite's int8 convolution (per-channel): acc = bias[m] + Σ w·(x + input_offset) over taps whose input lies
 /// inside the image (padding contributes nothing, as in TFLite), then requantization. Dense filters: each output
 /// position's receptive field is gathered into a patch whose padding holds the input zero point (so x + input_offset
-/// is 0 there) and dotted with every filter of its group, input_offset·Σw folded into the bias once per run. Sparse
+/// is 0 there) and dotted with every filter of its group, input_offset·Σw folded into the bias at load. Sparse
 /// filters: summed tap by tap into an int32 scratch plane like <see cref="ConvFloat"/>. Integer addition is exact, so
 /// neither order changes a result.
 /// </summary>
 public static class ConvInt8
 {
-    /// <summary>Ints of scratch <see cref="Run"/> needs: folded biases and a patch (dense), or an accumulator plane (sparse).</summary>
-    public static int ScratchInts(in ConvGeometry g, bool dense) => dense ? g.OutChannels + ((g.TapsPerFilter + 3) / 4) : g.OutPlane;
+    /// <summary>Ints of scratch the kernel needs: a patch (<see cref="RunDense"/>) or an accumulator plane (<see cref="RunSparse"/>).</summary>
+    public static int ScratchInts(in ConvGeometry g, bool dense) => dense ? (g.TapsPerFilter + 3) / 4 : g.OutPlane;
 
-    public static void Run(in ConvGeometry g, ReadOnlySpan<sbyte> values, ReadOnlySpan<int> rowStart, ReadOnlySpan<int> taps, ReadOnlySpan<int> bias, Requantization q, ReadOnlySpan<sbyte> x, Span<sbyte> y, Span<int> scratch)
+    /// <summary>bias[m] + input_offset · Σ w[m, :] for dense filters [M, C/g·KH·KW]; bias may be empty (zero). Computed once at load.</summary>
+    public static int[] FoldedBias(in ConvGeometry g, ReadOnlySpan<sbyte> w, ReadOnlySpan<int> bias, int inputOffset)
     {
-        if (rowStart.IsEmpty)
+        int k = g.TapsPerFilter;
+        var folded = new int[g.OutChannels];
+        for (int m = 0; m < g.OutChannels; m++)
         {
-            RunDense(g, values, bias, q, x, y, scratch);
-            return;
+            int sum = 0;
+            foreach (sbyte v in w.Slice(m * k, k))
+            {
+                sum += v;
+            }
+
+            folded[m] = unchecked((bias.IsEmpty ? 0 : bias[m]) + (inputOffset * sum));
         }
 
+        return folded;
+    }
+
+    /// <param name="rowStart">M + 1 offsets into <paramref name="taps"/>/<paramref name="values"/>.</param>
+    /// <param name="taps">tap index c·KH·KW + ky·KW + kx of each stored value.</param>
+    public static void RunSparse(in ConvGeometry g, ReadOnlySpan<sbyte> values, ReadOnlySpan<int> rowStart, ReadOnlySpan<int> taps, ReadOnlySpan<int> bias, Requantization q, ReadOnlySpan<sbyte> x, Span<sbyte> y, Span<int> scratch)
+    {
         int kernelArea = g.KernelH * g.KernelW;
         var acc = scratch.Slice(0, g.OutPlane);
         for (int n = 0; n < g.Batch; n++)
@@ -66,22 +81,11 @@ public static class ConvInt8
         }
     }
 
-    private static void RunDense(in ConvGeometry g, ReadOnlySpan<sbyte> w, ReadOnlySpan<int> bias, Requantization q, ReadOnlySpan<sbyte> x, Span<sbyte> y, Span<int> scratch)
+    /// <param name="foldedBias">from <see cref="FoldedBias"/>.</param>
+    public static void RunDense(in ConvGeometry g, ReadOnlySpan<sbyte> w, ReadOnlySpan<int> foldedBias, Requantization q, ReadOnlySpan<sbyte> x, Span<sbyte> y, Span<int> scratch)
     {
         int k = g.TapsPerFilter, perGroup = g.OutChannelsPerGroup;
-        var foldedBias = scratch[..g.OutChannels];
-        var patch = MemoryMarshal.Cast<int, sbyte>(scratch[g.OutChannels..])[..k];
-        for (int m = 0; m < g.OutChannels; m++)
-        {
-            int sum = 0;
-            foreach (sbyte v in w.Slice(m * k, k))
-            {
-                sum += v;
-            }
-
-            foldedBias[m] = unchecked((bias.IsEmpty ? 0 : bias[m]) + (q.InputOffset * sum));
-        }
-
+        var patch = MemoryMarshal.Cast<int, sbyte>(scratch)[..k];
         sbyte zeroPoint = (sbyte)-q.InputOffset;
         for (int n = 0; n < g.Batch; n++)
         {
