@@ -57,6 +57,49 @@ public readonly record struct ConvGeometry(
         }
     }
 
+    /// <summary>
+    /// Stride-1 convolutions run "wide": on a copy of the group's input planes with the padding written out
+    /// (<see cref="PadGroup"/>), output (oy, ox) is wide position oy·PaddedW + ox and tap (c, ky, kx) reads the padded
+    /// input at that position plus <see cref="WideTapOffset"/>, so every tap is one contiguous run of loads with no
+    /// bounds test. Columns ox ≥ OutW of a wide row are computed and dropped.
+    /// </summary>
+    public bool RunsWide => StrideH == 1 && StrideW == 1;
+
+    public int PaddedH => InH + PadTop + PadBottom;
+
+    public int PaddedW => InW + PadLeft + PadRight;
+
+    public int PaddedPlane => PaddedH * PaddedW;
+
+    /// <summary>Wide positions from the first output to the last one, (OutH − 1)·PaddedW + OutW.</summary>
+    public int WidePositions => ((OutH - 1) * PaddedW) + OutW;
+
+    /// <summary>Elements <see cref="PadGroup"/> writes: the group's padded planes and <paramref name="slack"/> more, for vector loads past the last position.</summary>
+    public int PaddedGroupLength(int slack) => (InChannelsPerGroup * PaddedPlane) + slack;
+
+    /// <summary>Offset of tap t = c·KH·KW + ky·KW + kx from a wide position in the padded planes.</summary>
+    public int WideTapOffset(int tap)
+    {
+        int area = KernelH * KernelW;
+        int c = tap / area, ky = tap % area / KernelW, kx = tap % KernelW;
+        return (c * PaddedPlane) + (ky * DilationH * PaddedW) + (kx * DilationW);
+    }
+
+    /// <summary>Copies batch item n's input planes of a group into <paramref name="padded"/> (length <see cref="PaddedGroupLength"/>) with <paramref name="pad"/> around and after them.</summary>
+    public void PadGroup<T>(ReadOnlySpan<T> x, int n, int group, T pad, Span<T> padded)
+    {
+        padded.Fill(pad);
+        for (int c = 0; c < InChannelsPerGroup; c++)
+        {
+            var plane = x.Slice(((n * InChannels) + (group * InChannelsPerGroup) + c) * InPlane, InPlane);
+            var into = padded.Slice(c * PaddedPlane, PaddedPlane);
+            for (int iy = 0; iy < InH; iy++)
+            {
+                plane.Slice(iy * InW, InW).CopyTo(into.Slice(((iy + PadTop) * PaddedW) + PadLeft, InW));
+            }
+        }
+    }
+
     /// <summary>Output columns [Lo, Hi) whose input column ox·stride − pad + kx·dilation lies inside [0, InW).</summary>
     public (int Lo, int Hi) ValidColumns(int kx)
     {
