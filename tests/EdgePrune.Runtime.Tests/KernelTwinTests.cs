@@ -116,8 +116,12 @@ public class KernelTwinTests
         var expected = new float[g.OutChannels * g.OutPlane];
         var actual = new float[expected.Length];
         ConvFloat.Reference(g, w, bias, x, expected, float.NegativeInfinity, float.PositiveInfinity);
-        ConvFloat.Run(g, w, [], [], bias, x, actual, float.NegativeInfinity, float.PositiveInfinity, new float[ConvFloat.ScratchFloats(g, dense: true)]);
-        RuntimeHarness.AssertClose(expected, actual);
+        foreach (bool sparse in new[] { false, true })
+        {
+            var filters = ConvFloat.Prepare(g, w, bias, sparse);
+            ConvFloat.Run(g, filters, x, actual, float.NegativeInfinity, float.PositiveInfinity, new float[ConvFloat.ScratchFloats(g, filters)]);
+            RuntimeHarness.AssertClose(expected, actual);
+        }
 
         var wq = w.Select(v => (sbyte)Math.Round(v * 100)).ToArray();
         var xq = x.Select(v => (sbyte)Math.Round(v * 120)).ToArray();

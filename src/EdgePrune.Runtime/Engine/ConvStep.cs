@@ -14,7 +14,7 @@ namespace EdgePrune.Runtime.Engine;
 internal sealed class ConvStep : Step
 {
     private readonly ConvGeometry _g;
-    private readonly float[] _floatValues = [];
+    private readonly ConvFloat.Prepared? _floatFilters;
     private readonly sbyte[] _int8Values = [];
     private readonly int[] _rowStart = [];
     private readonly int[] _taps = [];
@@ -69,22 +69,11 @@ internal sealed class ConvStep : Step
                 RequireType(bias, EpbDataType.Float32);
             }
 
-            if (!dense)
-            {
-                // Measured (docs/results.md, CNN benchmark): the per-tap path beats im2col with 10 % of the weights kept
-                // (LeNet-5) and loses about 4× with 40 % kept (gesture CNN), so filters denser than a quarter run dense
-                // (int8 likewise, below).
-                var decoded = view.ToDenseFloat();
-                if (KeptMoreThanAQuarter(decoded))
-                {
-                    _floatValues = decoded;
-                }
-                else
-                {
-                    (_rowStart, _taps, _floatValues) = Decode(view, decoded);
-                }
-            }
-
+            // Measured (docs/results.md, CNN benchmark): summing only the nonzero taps beats the dense tiles with 10 % of
+            // the weights kept (LeNet-5) and loses about 4× with 40 % kept (gesture CNN), so only filters at most a
+            // quarter kept run sparse (int8 likewise, below).
+            var weights = dense ? view.Floats(0).ToArray() : view.ToDenseFloat();
+            _floatFilters = ConvFloat.Prepare(_g, weights, bias is null ? [] : bias.Tensor.Weights!.Floats(0), sparse: !dense && !KeptMoreThanAQuarter(weights));
             return;
         }
 
@@ -120,28 +109,25 @@ internal sealed class ConvStep : Step
         }
     }
 
-    public override int ScratchInts => _requantization is null ? ConvFloat.ScratchFloats(_g, _rowStart.Length == 0) : ConvInt8.ScratchInts(_g, _rowStart.Length == 0);
+    public override int ScratchInts => _floatFilters is not null ? ConvFloat.ScratchFloats(_g, _floatFilters) : ConvInt8.ScratchInts(_g, _rowStart.Length == 0);
 
     public override void Execute(byte[] arena, int[] scratch)
     {
-        var bias = Inputs.Length > 2 ? Inputs[2] : null;
-        var view = In(1).Tensor.Weights!;
-        if (_requantization is null)
+        if (_floatFilters is not null)
         {
-            var values = _floatValues.Length == 0 ? view.Floats(0) : _floatValues;
-            ConvFloat.Run(_g, values, _rowStart, _taps, bias is null ? [] : bias.Floats(arena), In(0).Floats(arena), Out.WritableFloats(arena), _min, _max, MemoryMarshal.Cast<int, float>(scratch.AsSpan()));
+            ConvFloat.Run(_g, _floatFilters, In(0).Floats(arena), Out.WritableFloats(arena), _min, _max, MemoryMarshal.Cast<int, float>(scratch.AsSpan()));
+            return;
+        }
+
+        var bias = Inputs.Length > 2 ? Inputs[2] : null;
+        var values = _int8Values.Length == 0 ? In(1).Tensor.Weights!.SBytes(0) : _int8Values;
+        if (_rowStart.Length == 0)
+        {
+            ConvInt8.RunDense(_g, values, _foldedBias, _requantization!, In(0).SBytes(arena), Out.WritableSBytes(arena), scratch);
         }
         else
         {
-            var values = _int8Values.Length == 0 ? view.SBytes(0) : _int8Values;
-            if (_rowStart.Length == 0)
-            {
-                ConvInt8.RunDense(_g, values, _foldedBias, _requantization, In(0).SBytes(arena), Out.WritableSBytes(arena), scratch);
-            }
-            else
-            {
-                ConvInt8.RunSparse(_g, values, _rowStart, _taps, bias is null ? [] : bias.Ints(arena), _requantization, In(0).SBytes(arena), Out.WritableSBytes(arena), scratch);
-            }
+            ConvInt8.RunSparse(_g, values, _rowStart, _taps, bias is null ? [] : bias.Ints(arena), _requantization!, In(0).SBytes(arena), Out.WritableSBytes(arena), scratch);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using EdgePrune.Runtime.Format;
 using EdgePrune.Runtime.Kernels;
 
@@ -56,6 +57,8 @@ internal sealed class PoolStep : Step
         _g = new ConvGeometry(n, c, inH, inW, c, outH, outW, kh, kw, sh, sw, pt, pl, pb, pr, 1, 1, c);
     }
 
+    public override int ScratchInts => Node.Op == OpCode.MaxPool && Pooling.WindowsInside(_g) ? _g.InW : 0;
+
     public override void Execute(byte[] arena, int[] scratch)
     {
         if (Node.Op == OpCode.GlobalAveragePool)
@@ -74,8 +77,8 @@ internal sealed class PoolStep : Step
 
         switch ((Node.Op, _int8))
         {
-            case (OpCode.MaxPool, false): Pooling.MaxFloat(_g, In(0).Floats(arena), Out.WritableFloats(arena)); break;
-            case (OpCode.MaxPool, true): Pooling.MaxInt8(_g, In(0).SBytes(arena), Out.WritableSBytes(arena)); break;
+            case (OpCode.MaxPool, false): Pooling.MaxFloat(_g, In(0).Floats(arena), Out.WritableFloats(arena), MemoryMarshal.Cast<int, float>(scratch.AsSpan())); break;
+            case (OpCode.MaxPool, true): Pooling.MaxInt8(_g, In(0).SBytes(arena), Out.WritableSBytes(arena), MemoryMarshal.Cast<int, sbyte>(scratch.AsSpan())); break;
             case (_, false): Pooling.AverageFloat(_g, _countIncludePad, In(0).Floats(arena), Out.WritableFloats(arena)); break;
             default: Pooling.AverageInt8(_g, _countIncludePad, In(0).SBytes(arena), Out.WritableSBytes(arena)); break;
         }

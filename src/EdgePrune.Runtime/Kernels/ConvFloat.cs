@@ -1,90 +1,223 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace EdgePrune.Runtime.Kernels;
 
 /// <summary>
-/// fp32 convolution (1-D/2-D, groups, depthwise). Dense filters: im2col by whole output rows into a [taps, positions]
-/// scratch (at most <see cref="ChunkPositions"/> positions at a time), then a register-blocked product with the group's
-/// filter matrix: four filters (packed tap by tap) × one <see cref="Vector{T}"/> of positions per tile, one fused
-/// multiply-add per tap and filter (AVX2 on x64, NEON on ARM). Sparse filters, given as rows of (tap, value) pairs decoded from any sparse encoding at load: a sum over
-/// taps, each nonzero weight scaling a shifted input row into the output row (a vectorized multiply-add when the
-/// stride is 1), so zero weights cost nothing and sparse filters run in proportion to their nonzeros.
+/// fp32 convolution (1-D/2-D, groups, depthwise). Filters are prepared once at load (<see cref="Prepare"/>).
+/// Dense filters are packed four at a time, tap by tap with their biases, and multiplied in register tiles of four
+/// filters × two <see cref="Vector{T}"/>s of output positions, one fused multiply-add per tap, filter and vector (AVX2
+/// on x64, NEON on ARM), each tap read at a precomputed offset from the tile's first position: in the zero-padded
+/// input for stride-1 convolutions (<see cref="ConvGeometry.RunsWide"/>), else in an im2col chunk of whole output rows.
+/// Sparse filters (the caller's choice, e.g. few weights kept) keep only their nonzero taps: stride 1, one filter at a
+/// time over four vectors of positions, a multiply-add per nonzero; strided, each nonzero scales a shifted input row
+/// into the output row. Zero weights cost nothing there.
 /// </summary>
 public static class ConvFloat
 {
     /// <summary>Output positions gathered per im2col chunk (fewer whole output rows never straddle a chunk).</summary>
     public const int ChunkPositions = 128;
 
-    /// <summary>Floats of scratch <see cref="Run"/> needs for dense filters: the im2col chunk and four packed filters.</summary>
-    public static int ScratchFloats(in ConvGeometry g, bool dense) => dense ? (g.TapsPerFilter * ChunkStride(g)) + ((g.TapsPerFilter + 1) * 4) : 0;
+    private const int TileFilters = 4;
 
-    // Whole output rows per chunk, padded to a whole number of vectors so every tile load stays inside the chunk.
-    private static int ChunkRows(in ConvGeometry g) => Math.Max(1, Math.Min(g.OutH, ChunkPositions / g.OutW));
-
-    private static int ChunkStride(in ConvGeometry g)
+    /// <summary>Filters prepared at load: packed tiles and tap offsets (dense), or nonzero taps per filter (sparse).</summary>
+    public sealed class Prepared
     {
-        int lanes = Vector<float>.Count;
-        return ((ChunkRows(g) * g.OutW) + lanes - 1) / lanes * lanes;
+        internal Prepared(bool sparse, float[] packed, int[] offsets, int[] rowStart, float[] values, float[] bias)
+        {
+            Sparse = sparse;
+            Packed = packed;
+            Offsets = offsets;
+            RowStart = rowStart;
+            Values = values;
+            Bias = bias;
+        }
+
+        public bool Sparse { get; }
+
+        // Dense: per group, per tile of four filters, K·4 weights (tap-major) then four biases, zero past the last filter.
+        internal float[] Packed { get; }
+
+        // Dense: offset of each tap from a tile's first position in the padded input (wide) or the im2col chunk.
+        // Sparse: per stored value, its tap's wide offset (stride 1) or its tap index c·KH·KW + ky·KW + kx.
+        internal int[] Offsets { get; }
+
+        internal int[] RowStart { get; }
+
+        internal float[] Values { get; }
+
+        internal float[] Bias { get; }
     }
 
-    /// <param name="rowStart">empty for dense filters; else M + 1 offsets into <paramref name="taps"/>/<paramref name="values"/>.</param>
-    /// <param name="taps">empty for dense filters; else tap index c·KH·KW + ky·KW + kx of each stored value.</param>
-    public static void Run(in ConvGeometry g, ReadOnlySpan<float> values, ReadOnlySpan<int> rowStart, ReadOnlySpan<int> taps, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, float min, float max, Span<float> scratch)
+    private static int Lanes => Vector<float>.Count;
+
+    /// <param name="weights">dense [M, C/g·KH·KW] filters.</param>
+    /// <param name="sparse">keep only the nonzero taps of each filter (worth it when few are kept).</param>
+    public static Prepared Prepare(in ConvGeometry g, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, bool sparse)
     {
-        if (rowStart.IsEmpty)
+        int k = g.TapsPerFilter;
+        var biases = bias.IsEmpty ? new float[g.OutChannels] : bias.ToArray();
+        if (sparse)
         {
-            RunDense(g, values, bias, x, y, min, max, scratch);
+            var rowStart = new int[g.OutChannels + 1];
+            var offsets = new List<int>();
+            var values = new List<float>();
+            for (int m = 0; m < g.OutChannels; m++)
+            {
+                for (int t = 0; t < k; t++)
+                {
+                    if (weights[(m * k) + t] != 0)
+                    {
+                        offsets.Add(g.RunsWide ? g.WideTapOffset(t) : t);
+                        values.Add(weights[(m * k) + t]);
+                    }
+                }
+
+                rowStart[m + 1] = values.Count;
+            }
+
+            return new Prepared(true, [], [.. offsets], rowStart, [.. values], biases);
+        }
+
+        int perGroup = g.OutChannelsPerGroup, tiles = TilesPerGroup(g), tileLength = (k + 1) * TileFilters;
+        var packed = new float[g.Groups * tiles * tileLength];
+        for (int m = 0; m < g.OutChannels; m++)
+        {
+            int group = m / perGroup, within = m % perGroup;
+            var tile = packed.AsSpan(((group * tiles) + (within / TileFilters)) * tileLength, tileLength);
+            int f = within % TileFilters;
+            for (int t = 0; t < k; t++)
+            {
+                tile[(t * TileFilters) + f] = weights[(m * k) + t];
+            }
+
+            tile[(k * TileFilters) + f] = biases[m];
+        }
+
+        var tapOffsets = new int[k];
+        int chunkStride = ChunkStride(g);
+        for (int t = 0; t < k; t++)
+        {
+            tapOffsets[t] = g.RunsWide ? g.WideTapOffset(t) : t * chunkStride;
+        }
+
+        return new Prepared(false, packed, tapOffsets, [], [], biases);
+    }
+
+    /// <summary>Floats of scratch <see cref="Run"/> needs.</summary>
+    public static int ScratchFloats(in ConvGeometry g, Prepared filters)
+    {
+        if (g.RunsWide)
+        {
+            int tileRows = filters.Sparse ? 1 : TileFilters;
+            return g.PaddedGroupLength(Slack) + (tileRows * WideLength(g, filters.Sparse));
+        }
+
+        return filters.Sparse ? 0 : (g.TapsPerFilter * ChunkStride(g)) + (TileFilters * ChunkStride(g));
+    }
+
+    public static void Run(in ConvGeometry g, Prepared filters, ReadOnlySpan<float> x, Span<float> y, float min, float max, Span<float> scratch)
+    {
+        if (filters.Sparse && !g.RunsWide)
+        {
+            RunSparseStrided(g, filters, x, y, min, max);
             return;
         }
 
-        int kernelArea = g.KernelH * g.KernelW;
-        for (int n = 0; n < g.Batch; n++)
-        {
-            for (int m = 0; m < g.OutChannels; m++)
-            {
-                var outPlane = y.Slice(((n * g.OutChannels) + m) * g.OutPlane, g.OutPlane);
-                outPlane.Fill(bias.IsEmpty ? 0f : bias[m]);
-                int group = m / g.OutChannelsPerGroup;
-                for (int k = rowStart[m]; k < rowStart[m + 1]; k++)
-                {
-                    int tap = taps[k];
-                    int c = tap / kernelArea, ky = tap % kernelArea / g.KernelW, kx = tap % g.KernelW;
-                    int inChannel = (group * g.InChannelsPerGroup) + c;
-                    var inPlane = x.Slice(((n * g.InChannels) + inChannel) * g.InPlane, g.InPlane);
-                    AccumulateTap(g, inPlane, outPlane, values[k], ky, kx);
-                }
-
-                FullyConnectedFloat.Clamp(outPlane, min, max);
-            }
-        }
-    }
-
-    private static void RunDense(in ConvGeometry g, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y, float min, float max, Span<float> scratch)
-    {
-        int k = g.TapsPerFilter, perGroup = g.OutChannelsPerGroup, rowsPerChunk = ChunkRows(g), stride = ChunkStride(g);
-        var columns = scratch[..(k * stride)];
-        var packed = scratch.Slice(k * stride, (k + 1) * 4);
-        Span<float> partial = stackalloc float[Vector<float>.Count];
         for (int n = 0; n < g.Batch; n++)
         {
             for (int group = 0; group < g.Groups; group++)
             {
-                for (int oy = 0; oy < g.OutH; oy += rowsPerChunk)
+                if (!g.RunsWide)
                 {
-                    int rows = Math.Min(rowsPerChunk, g.OutH - oy);
-                    Im2Col(g, x, n, group, oy, rows, columns, stride);
-                    for (int m = 0; m < perGroup; m += 4)
-                    {
-                        int channel = (group * perGroup) + m, count = Math.Min(4, perGroup - m);
-                        PackTile(w.Slice(channel * k, count * k), count, k, bias.IsEmpty ? [] : bias.Slice(channel, count), packed);
-                        var outputs = y.Slice((((n * g.OutChannels) + channel) * g.OutPlane) + (oy * g.OutW));
-                        MultiplyTile(packed, k, count, columns, stride, rows * g.OutW, outputs, g.OutPlane, min, max, partial);
-                    }
+                    RunDenseChunks(g, filters, x, n, group, y, min, max, scratch);
+                    continue;
+                }
+
+                var padded = scratch[..g.PaddedGroupLength(Slack)];
+                var wide = scratch[padded.Length..];
+                g.PadGroup(x, n, group, 0f, padded);
+                if (filters.Sparse)
+                {
+                    RunSparseWide(g, filters, padded, n, group, wide, y, min, max);
+                }
+                else
+                {
+                    RunDenseWide(g, filters, padded, n, group, wide, y, min, max);
                 }
             }
+        }
+    }
+
+    // Vector loads run past the last position by up to four vectors (the sparse step); the padding absorbs them.
+    private static int Slack => 4 * Lanes;
+
+    private static int TilesPerGroup(in ConvGeometry g) => (g.OutChannelsPerGroup + TileFilters - 1) / TileFilters;
+
+    // Wide positions rounded up to the step of the tile loop: two vectors (dense) or four (sparse).
+    private static int WideLength(in ConvGeometry g, bool sparse)
+    {
+        int step = (sparse ? 4 : 2) * Lanes;
+        return (g.WidePositions + step - 1) / step * step;
+    }
+
+    // Whole output rows per chunk, padded to a whole number of tile steps so every load stays inside the chunk.
+    private static int ChunkRows(in ConvGeometry g) => Math.Max(1, Math.Min(g.OutH, ChunkPositions / g.OutW));
+
+    private static int ChunkStride(in ConvGeometry g)
+    {
+        int step = 2 * Lanes;
+        return ((ChunkRows(g) * g.OutW) + step - 1) / step * step;
+    }
+
+    private static void RunDenseWide(in ConvGeometry g, Prepared filters, ReadOnlySpan<float> padded, int n, int group, Span<float> wide, Span<float> y, float min, float max)
+    {
+        int k = g.TapsPerFilter, perGroup = g.OutChannelsPerGroup, tileLength = (k + 1) * TileFilters, width = WideLength(g, sparse: false);
+        for (int tile = 0; tile < TilesPerGroup(g); tile++)
+        {
+            var packed = filters.Packed.AsSpan((((group * TilesPerGroup(g)) + tile) * tileLength), tileLength);
+            MultiplyTile(packed, filters.Offsets, padded, width, wide, width, min, max);
+            int first = tile * TileFilters;
+            for (int f = 0; f < Math.Min(TileFilters, perGroup - first); f++)
+            {
+                CompactRows(g, wide.Slice(f * width, width), OutputPlane(g, y, n, (group * perGroup) + first + f));
+            }
+        }
+    }
+
+    private static void RunDenseChunks(in ConvGeometry g, Prepared filters, ReadOnlySpan<float> x, int n, int group, Span<float> y, float min, float max, Span<float> scratch)
+    {
+        int k = g.TapsPerFilter, perGroup = g.OutChannelsPerGroup, tileLength = (k + 1) * TileFilters;
+        int rowsPerChunk = ChunkRows(g), stride = ChunkStride(g);
+        var columns = scratch[..(k * stride)];
+        var tileOut = scratch.Slice(k * stride, TileFilters * stride);
+        for (int oy = 0; oy < g.OutH; oy += rowsPerChunk)
+        {
+            int rows = Math.Min(rowsPerChunk, g.OutH - oy), positions = rows * g.OutW;
+            Im2Col(g, x, n, group, oy, rows, columns, stride);
+            for (int tile = 0; tile < TilesPerGroup(g); tile++)
+            {
+                var packed = filters.Packed.AsSpan((((group * TilesPerGroup(g)) + tile) * tileLength), tileLength);
+                MultiplyTile(packed, filters.Offsets, columns, (positions + (2 * Lanes) - 1) / (2 * Lanes) * 2 * Lanes, tileOut, stride, min, max);
+                int first = tile * TileFilters;
+                for (int f = 0; f < Math.Min(TileFilters, perGroup - first); f++)
+                {
+                    tileOut.Slice(f * stride, positions).CopyTo(OutputPlane(g, y, n, (group * perGroup) + first + f)[(oy * g.OutW)..]);
+                }
+            }
+        }
+    }
+
+    private static Span<float> OutputPlane(in ConvGeometry g, Span<float> y, int n, int channel) =>
+        y.Slice(((n * g.OutChannels) + channel) * g.OutPlane, g.OutPlane);
+
+    // Output row oy is wide positions [oy·PaddedW, oy·PaddedW + OutW); the columns between rows are dropped.
+    private static void CompactRows(in ConvGeometry g, ReadOnlySpan<float> wide, Span<float> plane)
+    {
+        for (int oy = 0; oy < g.OutH; oy++)
+        {
+            wide.Slice(oy * g.PaddedW, g.OutW).CopyTo(plane.Slice(oy * g.OutW, g.OutW));
         }
     }
 
@@ -131,64 +264,116 @@ public static class ConvFloat
         }
     }
 
-    // packed[t·4 + f] = filter f's weight at tap t and packed[k·4 + f] its bias, 0 for f ≥ count: four filters' taps
-    // side by side, so the tile loop reads them from one place and never tests how many filters are real.
-    private static void PackTile(ReadOnlySpan<float> filters, int count, int k, ReadOnlySpan<float> bias, Span<float> packed)
+    /// <summary>
+    /// into[f·intoStride + j] = clamp(bias[f] + Σ_t filter[f, t] · source[offsets[t] + j]) for the tile's four filters
+    /// and j below width (a whole number of two-vector steps; the caller keeps every load inside source).
+    /// </summary>
+    private static void MultiplyTile(ReadOnlySpan<float> packed, ReadOnlySpan<int> offsets, ReadOnlySpan<float> source, int width, Span<float> into, int intoStride, float min, float max)
     {
-        packed.Clear();
-        for (int f = 0; f < count; f++)
-        {
-            for (int t = 0; t < k; t++)
-            {
-                packed[(t * 4) + f] = filters[(f * k) + t];
-            }
-
-            packed[(k * 4) + f] = bias.IsEmpty ? 0f : bias[f];
-        }
-    }
-
-    /// <summary>outputs[f·planeStride + j] = clamp(bias[f] + Σ_t filter[f, t] · columns[t, j]) for f below count, j below width.</summary>
-    private static void MultiplyTile(ReadOnlySpan<float> packed, int k, int count, ReadOnlySpan<float> columns, int stride, int width, Span<float> outputs, int planeStride, float min, float max, Span<float> partial)
-    {
-        int lanes = Vector<float>.Count;
+        int lanes = Lanes, k = offsets.Length;
         var low = new Vector<float>(min);
         var high = new Vector<float>(max);
         ref float weights = ref MemoryMarshal.GetReference(packed);
-        ref float column = ref MemoryMarshal.GetReference(columns);
-        Span<Vector<float>> sums = stackalloc Vector<float>[4];
-        for (int j = 0; j < width; j += lanes)
+        ref float biases = ref Unsafe.Add(ref weights, k * TileFilters);
+        ref float input = ref MemoryMarshal.GetReference(source);
+        ref int offset = ref MemoryMarshal.GetReference(offsets);
+        ref float output = ref MemoryMarshal.GetReference(into);
+        for (int j = 0; j < width; j += 2 * lanes)
         {
-            ref float biases = ref Unsafe.Add(ref weights, k * 4);
             Vector<float> a0 = new(biases), a1 = new(Unsafe.Add(ref biases, 1)), a2 = new(Unsafe.Add(ref biases, 2)), a3 = new(Unsafe.Add(ref biases, 3));
+            Vector<float> b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+            ref float at = ref Unsafe.Add(ref input, j);
             for (int t = 0; t < k; t++)
             {
-                // j + lanes ≤ stride: the chunk is padded to whole vectors.
-                var inputs = Vector.LoadUnsafe(ref column, (nuint)((t * stride) + j));
-                ref float tap = ref Unsafe.Add(ref weights, t * 4);
-                a0 = Vector.FusedMultiplyAdd(new Vector<float>(tap), inputs, a0);
-                a1 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref tap, 1)), inputs, a1);
-                a2 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref tap, 2)), inputs, a2);
-                a3 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref tap, 3)), inputs, a3);
+                ref float tapInput = ref Unsafe.Add(ref at, Unsafe.Add(ref offset, t));
+                var x0 = Vector.LoadUnsafe(ref tapInput);
+                var x1 = Vector.LoadUnsafe(ref tapInput, (nuint)lanes);
+                ref float tap = ref Unsafe.Add(ref weights, t * TileFilters);
+                var w = new Vector<float>(tap);
+                a0 = Vector.FusedMultiplyAdd(w, x0, a0);
+                b0 = Vector.FusedMultiplyAdd(w, x1, b0);
+                w = new Vector<float>(Unsafe.Add(ref tap, 1));
+                a1 = Vector.FusedMultiplyAdd(w, x0, a1);
+                b1 = Vector.FusedMultiplyAdd(w, x1, b1);
+                w = new Vector<float>(Unsafe.Add(ref tap, 2));
+                a2 = Vector.FusedMultiplyAdd(w, x0, a2);
+                b2 = Vector.FusedMultiplyAdd(w, x1, b2);
+                w = new Vector<float>(Unsafe.Add(ref tap, 3));
+                a3 = Vector.FusedMultiplyAdd(w, x0, a3);
+                b3 = Vector.FusedMultiplyAdd(w, x1, b3);
             }
 
-            sums[0] = a0;
-            sums[1] = a1;
-            sums[2] = a2;
-            sums[3] = a3;
-            int valid = Math.Min(lanes, width - j);
-            for (int f = 0; f < count; f++)
+            Store(Clamp(a0, low, high), Clamp(b0, low, high), ref Unsafe.Add(ref output, j));
+            Store(Clamp(a1, low, high), Clamp(b1, low, high), ref Unsafe.Add(ref output, intoStride + j));
+            Store(Clamp(a2, low, high), Clamp(b2, low, high), ref Unsafe.Add(ref output, (2 * intoStride) + j));
+            Store(Clamp(a3, low, high), Clamp(b3, low, high), ref Unsafe.Add(ref output, (3 * intoStride) + j));
+        }
+    }
+
+    private static Vector<float> Clamp(Vector<float> v, Vector<float> low, Vector<float> high) => Vector.Min(Vector.Max(v, low), high);
+
+    private static void Store(Vector<float> first, Vector<float> second, ref float into)
+    {
+        first.StoreUnsafe(ref into);
+        second.StoreUnsafe(ref into, (nuint)Lanes);
+    }
+
+    // One filter at a time over four vectors of wide positions, a multiply-add per nonzero tap.
+    private static void RunSparseWide(in ConvGeometry g, Prepared filters, ReadOnlySpan<float> padded, int n, int group, Span<float> wide, Span<float> y, float min, float max)
+    {
+        int lanes = Lanes, width = WideLength(g, sparse: true);
+        var low = new Vector<float>(min);
+        var high = new Vector<float>(max);
+        ref float input = ref MemoryMarshal.GetReference(padded);
+        ref float output = ref MemoryMarshal.GetReference(wide);
+        for (int m = group * g.OutChannelsPerGroup; m < (group + 1) * g.OutChannelsPerGroup; m++)
+        {
+            var bias = new Vector<float>(filters.Bias[m]);
+            var offsets = filters.Offsets.AsSpan(filters.RowStart[m], filters.RowStart[m + 1] - filters.RowStart[m]);
+            var values = filters.Values.AsSpan(filters.RowStart[m], offsets.Length);
+            for (int j = 0; j < width; j += 4 * lanes)
             {
-                var clamped = Vector.Min(Vector.Max(sums[f], low), high);
-                var into = outputs.Slice((f * planeStride) + j, valid);
-                if (valid == lanes)
+                Vector<float> a0 = bias, a1 = bias, a2 = bias, a3 = bias;
+                ref float at = ref Unsafe.Add(ref input, j);
+                for (int i = 0; i < offsets.Length; i++)
                 {
-                    clamped.CopyTo(into);
+                    ref float tapInput = ref Unsafe.Add(ref at, offsets[i]);
+                    var w = new Vector<float>(values[i]);
+                    a0 = Vector.FusedMultiplyAdd(w, Vector.LoadUnsafe(ref tapInput), a0);
+                    a1 = Vector.FusedMultiplyAdd(w, Vector.LoadUnsafe(ref tapInput, (nuint)lanes), a1);
+                    a2 = Vector.FusedMultiplyAdd(w, Vector.LoadUnsafe(ref tapInput, (nuint)(2 * lanes)), a2);
+                    a3 = Vector.FusedMultiplyAdd(w, Vector.LoadUnsafe(ref tapInput, (nuint)(3 * lanes)), a3);
                 }
-                else
+
+                Store(Clamp(a0, low, high), Clamp(a1, low, high), ref Unsafe.Add(ref output, j));
+                Store(Clamp(a2, low, high), Clamp(a3, low, high), ref Unsafe.Add(ref output, j + (2 * lanes)));
+            }
+
+            CompactRows(g, wide[..width], OutputPlane(g, y, n, m));
+        }
+    }
+
+    // Strided sparse filters: each nonzero tap scales a shifted input row into the output row.
+    private static void RunSparseStrided(in ConvGeometry g, Prepared filters, ReadOnlySpan<float> x, Span<float> y, float min, float max)
+    {
+        int kernelArea = g.KernelH * g.KernelW;
+        for (int n = 0; n < g.Batch; n++)
+        {
+            for (int m = 0; m < g.OutChannels; m++)
+            {
+                var outPlane = OutputPlane(g, y, n, m);
+                outPlane.Fill(filters.Bias[m]);
+                int group = m / g.OutChannelsPerGroup;
+                for (int k = filters.RowStart[m]; k < filters.RowStart[m + 1]; k++)
                 {
-                    clamped.CopyTo(partial);
-                    partial[..valid].CopyTo(into);
+                    int tap = filters.Offsets[k];
+                    int c = tap / kernelArea, ky = tap % kernelArea / g.KernelW, kx = tap % g.KernelW;
+                    int inChannel = (group * g.InChannelsPerGroup) + c;
+                    var inPlane = x.Slice(((n * g.InChannels) + inChannel) * g.InPlane, g.InPlane);
+                    AccumulateTap(g, inPlane, outPlane, filters.Values[k], ky, kx);
                 }
+
+                FullyConnectedFloat.Clamp(outPlane, min, max);
             }
         }
     }
@@ -212,16 +397,9 @@ public static class ConvFloat
 
             var outRow = outPlane.Slice((oy * g.OutW) + lo, hi - lo);
             int inStart = (iy * g.InW) + (lo * g.StrideW) + columnOffset;
-            if (g.StrideW == 1)
+            for (int i = 0; i < outRow.Length; i++)
             {
-                TensorPrimitives.MultiplyAdd(inPlane.Slice(inStart, hi - lo), w, outRow, outRow);
-            }
-            else
-            {
-                for (int i = 0; i < outRow.Length; i++)
-                {
-                    outRow[i] += w * inPlane[inStart + (i * g.StrideW)];
-                }
+                outRow[i] += w * inPlane[inStart + (i * g.StrideW)];
             }
         }
     }

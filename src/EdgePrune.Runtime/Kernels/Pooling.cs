@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace EdgePrune.Runtime.Kernels;
@@ -10,8 +11,23 @@ namespace EdgePrune.Runtime.Kernels;
 /// </summary>
 public static class Pooling
 {
-    public static void MaxFloat(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> y)
+    /// <summary>
+    /// True when every window lies inside the input (no padding reached, e.g. LeNet's 2×2/2 pools). Max pools then
+    /// take the maximum of a window's KH input rows a whole row at a time (vectorized) into a scratch row, and of KW
+    /// columns of that row per output; the maximum does not depend on the order it is taken in.
+    /// </summary>
+    public static bool WindowsInside(in ConvGeometry g) =>
+        g.PadTop == 0 && g.PadLeft == 0 && ((g.OutH - 1) * g.StrideH) + g.KernelH <= g.InH && ((g.OutW - 1) * g.StrideW) + g.KernelW <= g.InW;
+
+    /// <param name="rowMax">InW elements of scratch, used when <see cref="WindowsInside"/>.</param>
+    public static void MaxFloat(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<float> rowMax)
     {
+        if (WindowsInside(g))
+        {
+            MaxInside(g, x, y, rowMax);
+            return;
+        }
+
         for (int plane = 0; plane < g.Batch * g.InChannels; plane++)
         {
             var inPlane = x.Slice(plane * g.InPlane, g.InPlane);
@@ -60,8 +76,15 @@ public static class Pooling
         }
     }
 
-    public static void MaxInt8(in ConvGeometry g, ReadOnlySpan<sbyte> x, Span<sbyte> y)
+    /// <param name="rowMax">InW elements of scratch, used when <see cref="WindowsInside"/>.</param>
+    public static void MaxInt8(in ConvGeometry g, ReadOnlySpan<sbyte> x, Span<sbyte> y, Span<sbyte> rowMax)
     {
+        if (WindowsInside(g))
+        {
+            MaxInside(g, x, y, rowMax);
+            return;
+        }
+
         for (int plane = 0; plane < g.Batch * g.InChannels; plane++)
         {
             var inPlane = x.Slice(plane * g.InPlane, g.InPlane);
@@ -129,6 +152,39 @@ public static class Pooling
             }
 
             y[p] = (sbyte)Math.Clamp(RoundedAverage(sum, planeSize), sbyte.MinValue, sbyte.MaxValue);
+        }
+    }
+
+    private static void MaxInside<T>(in ConvGeometry g, ReadOnlySpan<T> x, Span<T> y, Span<T> rowMax)
+        where T : unmanaged, INumber<T>
+    {
+        rowMax = rowMax[..g.InW];
+        for (int plane = 0; plane < g.Batch * g.InChannels; plane++)
+        {
+            var inPlane = x.Slice(plane * g.InPlane, g.InPlane);
+            var outPlane = y.Slice(plane * g.OutPlane, g.OutPlane);
+            for (int oy = 0; oy < g.OutH; oy++)
+            {
+                var rows = inPlane.Slice(oy * g.StrideH * g.InW, g.KernelH * g.InW);
+                rows[..g.InW].CopyTo(rowMax);
+                for (int ky = 1; ky < g.KernelH; ky++)
+                {
+                    TensorPrimitives.Max(rowMax, rows.Slice(ky * g.InW, g.InW), rowMax);
+                }
+
+                var outRow = outPlane.Slice(oy * g.OutW, g.OutW);
+                for (int ox = 0; ox < outRow.Length; ox++)
+                {
+                    var window = rowMax.Slice(ox * g.StrideW, g.KernelW);
+                    T max = window[0];
+                    for (int kx = 1; kx < window.Length; kx++)
+                    {
+                        max = T.Max(max, window[kx]);
+                    }
+
+                    outRow[ox] = max;
+                }
+            }
         }
     }
 

@@ -1,0 +1,58 @@
+using EdgePrune.Runtime.Kernels;
+using EdgePrune.TestSupport;
+
+namespace EdgePrune.Runtime.Tests;
+
+/// <summary>
+/// The fp32 convolution's four paths (dense or sparse filters; stride 1 on the padded input or strided) against the
+/// plain reference twin over seeded random geometries: 1-D and 2-D, pads, dilations, groups, depthwise, odd widths,
+/// a fused clamp, batch 2.
+/// </summary>
+public class ConvFloatTests
+{
+    public static TheoryData<int> Seeds() => [.. Enumerable.Range(1, 60)];
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Dense_and_sparse_filters_match_the_reference_on_random_geometries(int seed)
+    {
+        var random = new Random(seed);
+        bool twoD = random.Next(3) > 0;
+        int groups = random.Next(4) switch { 0 => 1, 1 => 2, 2 => 3, _ => 1 };
+        bool depthwise = random.Next(5) == 0;
+        int cPerGroup = depthwise ? 1 : random.Next(1, 5), mPerGroup = depthwise ? 1 : random.Next(1, 10);
+        if (depthwise)
+        {
+            groups = random.Next(2, 7);
+        }
+
+        int kh = twoD ? random.Next(1, 6) : 1, kw = random.Next(1, 6);
+        int sh = twoD ? random.Next(1, 3) : 1, sw = random.Next(1, 3);
+        if (random.Next(2) == 0)
+        {
+            sh = sw = 1;
+        }
+
+        int dh = twoD ? random.Next(1, 3) : 1, dw = random.Next(1, 3);
+        int pt = twoD ? random.Next(3) : 0, pb = twoD ? random.Next(3) : 0, pl = random.Next(3), pr = random.Next(3);
+        int inH = twoD ? random.Next(((kh - 1) * dh) + 1, 20) : 1, inW = random.Next(((kw - 1) * dw) + 1, 40);
+        int outH = ((inH + pt + pb - ((kh - 1) * dh) - 1) / sh) + 1, outW = ((inW + pl + pr - ((kw - 1) * dw) - 1) / sw) + 1;
+        int batch = random.Next(1, 3);
+        var g = new ConvGeometry(batch, cPerGroup * groups, inH, inW, mPerGroup * groups, outH, outW, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, groups);
+
+        double kept = random.NextDouble();
+        var w = TestTensors.Uniform(random, [g.OutChannels * g.TapsPerFilter]).ToFloatArray().Select(v => random.NextDouble() < kept ? v : 0f).ToArray();
+        var x = TestTensors.Uniform(random, [batch * g.InChannels * g.InPlane]).ToFloatArray();
+        var bias = random.Next(2) == 0 ? [] : TestTensors.Uniform(random, [g.OutChannels]).ToFloatArray();
+        var (min, max) = random.Next(2) == 0 ? (float.NegativeInfinity, float.PositiveInfinity) : (0f, 0.5f);
+        var expected = new float[batch * g.OutChannels * g.OutPlane];
+        ConvFloat.Reference(g, w, bias, x, expected, min, max);
+        foreach (bool sparse in new[] { false, true })
+        {
+            var filters = ConvFloat.Prepare(g, w, bias, sparse);
+            var actual = new float[expected.Length];
+            ConvFloat.Run(g, filters, x, actual, min, max, new float[ConvFloat.ScratchFloats(g, filters)]);
+            RuntimeHarness.AssertClose(expected, actual);
+        }
+    }
+}
