@@ -6,7 +6,7 @@ namespace EdgePrune.Runtime.Tests;
 /// <summary>
 /// The fp32 convolution's four paths (dense or sparse filters; stride 1 on the padded input or strided) against the
 /// plain reference twin over seeded random geometries: 1-D and 2-D, pads, dilations, groups, depthwise, odd widths,
-/// a fused clamp, batch 2.
+/// a fused clamp, batch 2; in Vector&lt;float&gt; tiles (what ARM runs) and, where the CPU has them, 512-bit ones.
 /// </summary>
 public class ConvFloatTests
 {
@@ -47,9 +47,14 @@ public class ConvFloatTests
         var (min, max) = random.Next(2) == 0 ? (float.NegativeInfinity, float.PositiveInfinity) : (0f, 0.5f);
         var expected = new float[batch * g.OutChannels * g.OutPlane];
         ConvFloat.Reference(g, w, bias, x, expected, min, max);
-        foreach (bool sparse in new[] { false, true })
+        foreach (var (sparse, use512) in new[] { (false, false), (true, false), (false, true), (true, true) })
         {
-            var filters = ConvFloat.Prepare(g, w, bias, sparse);
+            if (use512 && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                continue;
+            }
+
+            var filters = ConvFloat.Prepare(g, w, bias, sparse, use512);
             var actual = new float[expected.Length];
             ConvFloat.Run(g, filters, x, actual, min, max, new float[ConvFloat.ScratchFloats(g, filters)]);
             RuntimeHarness.AssertClose(expected, actual);

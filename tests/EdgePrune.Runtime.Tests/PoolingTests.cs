@@ -54,12 +54,12 @@ public class PoolingTests
         }
 
         var int8 = new sbyte[expected.Length];
-        Pooling.MaxInt8(g, x, int8, new sbyte[inW]);
+        Pooling.MaxInt8(g, x, int8, new sbyte[Pooling.MaxScratch(g)]);
         Assert.Equal(expected, int8);
 
         // The same codes as floats (negative and positive, ties included): the fp32 maximum is the same value.
         var floats = new float[expected.Length];
-        Pooling.MaxFloat(g, x.Select(v => v / 16f).ToArray(), floats, new float[inW]);
+        Pooling.MaxFloat(g, x.Select(v => v / 16f).ToArray(), floats, new float[Pooling.MaxScratch(g)]);
         Assert.Equal(expected.Select(v => v / 16f), floats);
     }
 }

@@ -57,7 +57,7 @@ internal sealed class PoolStep : Step
         _g = new ConvGeometry(n, c, inH, inW, c, outH, outW, kh, kw, sh, sw, pt, pl, pb, pr, 1, 1, c);
     }
 
-    public override int ScratchInts => Node.Op == OpCode.MaxPool && Pooling.WindowsInside(_g) ? _g.InW : 0;
+    public override int ScratchInts => Node.Op == OpCode.MaxPool && Pooling.WindowsInside(_g) ? Pooling.MaxScratch(_g) : 0;
 
     public override void Execute(byte[] arena, int[] scratch)
     {

@@ -24,9 +24,10 @@ public static class ConvFloat
     /// <summary>Filters prepared at load: packed tiles and tap offsets (dense), or nonzero taps per filter (sparse).</summary>
     public sealed class Prepared
     {
-        internal Prepared(bool sparse, float[] packed, int[] offsets, int[] rowStart, float[] values, float[] bias)
+        internal Prepared(bool sparse, bool use512, float[] packed, int[] offsets, int[] rowStart, float[] values, float[] bias)
         {
             Sparse = sparse;
+            Use512 = use512;
             Packed = packed;
             Offsets = offsets;
             RowStart = rowStart;
@@ -35,6 +36,11 @@ public static class ConvFloat
         }
 
         public bool Sparse { get; }
+
+        // 512-bit vectors (where the CPU runs them natively) or Vector<float>; offsets and scratch depend on the width.
+        internal bool Use512 { get; }
+
+        internal int Lanes => Use512 ? FloatLanes512.Count : FloatLanesNative.Count;
 
         // Dense: per group, per tile of four filters, K·4 weights (tap-major) then four biases, zero past the last filter.
         internal float[] Packed { get; }
@@ -50,12 +56,16 @@ public static class ConvFloat
         internal float[] Bias { get; }
     }
 
-    private static int Lanes => Vector<float>.Count;
 
     /// <param name="weights">dense [M, C/g·KH·KW] filters.</param>
     /// <param name="sparse">keep only the nonzero taps of each filter (worth it when few are kept).</param>
-    public static Prepared Prepare(in ConvGeometry g, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, bool sparse)
+    public static Prepared Prepare(in ConvGeometry g, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, bool sparse) =>
+        Prepare(g, weights, bias, sparse, FloatLanes512.Accelerated);
+
+    /// <param name="use512">512-bit vectors; tests pass false to run the <see cref="Vector{T}"/> tiles ARM takes.</param>
+    internal static Prepared Prepare(in ConvGeometry g, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, bool sparse, bool use512)
     {
+        int lanes = use512 ? FloatLanes512.Count : FloatLanesNative.Count;
         int k = g.TapsPerFilter;
         var biases = bias.IsEmpty ? new float[g.OutChannels] : bias.ToArray();
         if (sparse)
@@ -77,7 +87,7 @@ public static class ConvFloat
                 rowStart[m + 1] = values.Count;
             }
 
-            return new Prepared(true, [], [.. offsets], rowStart, [.. values], biases);
+            return new Prepared(true, use512, [], [.. offsets], rowStart, [.. values], biases);
         }
 
         int perGroup = g.OutChannelsPerGroup, tiles = TilesPerGroup(g), tileLength = (k + 1) * TileFilters;
@@ -96,13 +106,13 @@ public static class ConvFloat
         }
 
         var tapOffsets = new int[k];
-        int chunkStride = ChunkStride(g);
+        int chunkStride = ChunkStride(g, lanes);
         for (int t = 0; t < k; t++)
         {
             tapOffsets[t] = g.RunsWide ? g.WideTapOffset(t) : t * chunkStride;
         }
 
-        return new Prepared(false, packed, tapOffsets, [], [], biases);
+        return new Prepared(false, use512, packed, tapOffsets, [], [], biases);
     }
 
     /// <summary>Floats of scratch <see cref="Run"/> needs.</summary>
@@ -111,10 +121,10 @@ public static class ConvFloat
         if (g.RunsWide)
         {
             int tileRows = filters.Sparse ? 1 : TileFilters;
-            return g.PaddedGroupLength(Slack) + (tileRows * WideLength(g, filters.Sparse));
+            return g.PaddedGroupLength(Slack(filters.Lanes)) + (tileRows * WideLength(g, filters.Sparse, filters.Lanes));
         }
 
-        return filters.Sparse ? 0 : (g.TapsPerFilter * ChunkStride(g)) + (TileFilters * ChunkStride(g));
+        return filters.Sparse ? 0 : (g.TapsPerFilter + TileFilters) * ChunkStride(g, filters.Lanes);
     }
 
     public static void Run(in ConvGeometry g, Prepared filters, ReadOnlySpan<float> x, Span<float> y, float min, float max, Span<float> scratch)
@@ -135,7 +145,7 @@ public static class ConvFloat
                     continue;
                 }
 
-                var padded = scratch[..g.PaddedGroupLength(Slack)];
+                var padded = scratch[..g.PaddedGroupLength(Slack(filters.Lanes))];
                 var wide = scratch[padded.Length..];
                 g.PadGroup(x, n, group, 0f, padded);
                 if (filters.Sparse)
@@ -151,33 +161,33 @@ public static class ConvFloat
     }
 
     // Vector loads run past the last position by up to four vectors (the sparse step); the padding absorbs them.
-    private static int Slack => 4 * Lanes;
+    private static int Slack(int lanes) => 4 * lanes;
 
     private static int TilesPerGroup(in ConvGeometry g) => (g.OutChannelsPerGroup + TileFilters - 1) / TileFilters;
 
     // Wide positions rounded up to the step of the tile loop: two vectors (dense) or four (sparse).
-    private static int WideLength(in ConvGeometry g, bool sparse)
+    private static int WideLength(in ConvGeometry g, bool sparse, int lanes)
     {
-        int step = (sparse ? 4 : 2) * Lanes;
+        int step = (sparse ? 4 : 2) * lanes;
         return (g.WidePositions + step - 1) / step * step;
     }
 
     // Whole output rows per chunk, padded to a whole number of tile steps so every load stays inside the chunk.
     private static int ChunkRows(in ConvGeometry g) => Math.Max(1, Math.Min(g.OutH, ChunkPositions / g.OutW));
 
-    private static int ChunkStride(in ConvGeometry g)
+    private static int ChunkStride(in ConvGeometry g, int lanes)
     {
-        int step = 2 * Lanes;
+        int step = 2 * lanes;
         return ((ChunkRows(g) * g.OutW) + step - 1) / step * step;
     }
 
     private static void RunDenseWide(in ConvGeometry g, Prepared filters, ReadOnlySpan<float> padded, int n, int group, Span<float> wide, Span<float> y, float min, float max)
     {
-        int k = g.TapsPerFilter, perGroup = g.OutChannelsPerGroup, tileLength = (k + 1) * TileFilters, width = WideLength(g, sparse: false);
+        int k = g.TapsPerFilter, perGroup = g.OutChannelsPerGroup, tileLength = (k + 1) * TileFilters, width = WideLength(g, sparse: false, filters.Lanes);
         for (int tile = 0; tile < TilesPerGroup(g); tile++)
         {
             var packed = filters.Packed.AsSpan((((group * TilesPerGroup(g)) + tile) * tileLength), tileLength);
-            MultiplyTile(packed, filters.Offsets, padded, width, wide, width, min, max);
+            MultiplyTile(filters.Use512, packed, filters.Offsets, padded, width, wide, width, min, max);
             int first = tile * TileFilters;
             for (int f = 0; f < Math.Min(TileFilters, perGroup - first); f++)
             {
@@ -189,7 +199,7 @@ public static class ConvFloat
     private static void RunDenseChunks(in ConvGeometry g, Prepared filters, ReadOnlySpan<float> x, int n, int group, Span<float> y, float min, float max, Span<float> scratch)
     {
         int k = g.TapsPerFilter, perGroup = g.OutChannelsPerGroup, tileLength = (k + 1) * TileFilters;
-        int rowsPerChunk = ChunkRows(g), stride = ChunkStride(g);
+        int rowsPerChunk = ChunkRows(g), stride = ChunkStride(g, filters.Lanes), step = 2 * filters.Lanes;
         var columns = scratch[..(k * stride)];
         var tileOut = scratch.Slice(k * stride, TileFilters * stride);
         for (int oy = 0; oy < g.OutH; oy += rowsPerChunk)
@@ -199,7 +209,7 @@ public static class ConvFloat
             for (int tile = 0; tile < TilesPerGroup(g); tile++)
             {
                 var packed = filters.Packed.AsSpan((((group * TilesPerGroup(g)) + tile) * tileLength), tileLength);
-                MultiplyTile(packed, filters.Offsets, columns, (positions + (2 * Lanes) - 1) / (2 * Lanes) * 2 * Lanes, tileOut, stride, min, max);
+                MultiplyTile(filters.Use512, packed, filters.Offsets, columns, (positions + step - 1) / step * step, tileOut, stride, min, max);
                 int first = tile * TileFilters;
                 for (int f = 0; f < Math.Min(TileFilters, perGroup - first); f++)
                 {
@@ -268,11 +278,24 @@ public static class ConvFloat
     /// into[f·intoStride + j] = clamp(bias[f] + Σ_t filter[f, t] · source[offsets[t] + j]) for the tile's four filters
     /// and j below width (a whole number of two-vector steps; the caller keeps every load inside source).
     /// </summary>
-    private static void MultiplyTile(ReadOnlySpan<float> packed, ReadOnlySpan<int> offsets, ReadOnlySpan<float> source, int width, Span<float> into, int intoStride, float min, float max)
+    private static void MultiplyTile(bool use512, ReadOnlySpan<float> packed, ReadOnlySpan<int> offsets, ReadOnlySpan<float> source, int width, Span<float> into, int intoStride, float min, float max)
     {
-        int lanes = Lanes, k = offsets.Length;
-        var low = new Vector<float>(min);
-        var high = new Vector<float>(max);
+        if (use512)
+        {
+            MultiplyTile<FloatLanes512>(packed, offsets, source, width, into, intoStride, min, max);
+        }
+        else
+        {
+            MultiplyTile<FloatLanesNative>(packed, offsets, source, width, into, intoStride, min, max);
+        }
+    }
+
+    private static void MultiplyTile<TLanes>(ReadOnlySpan<float> packed, ReadOnlySpan<int> offsets, ReadOnlySpan<float> source, int width, Span<float> into, int intoStride, float min, float max)
+        where TLanes : struct, IFloatLanes<TLanes>
+    {
+        int lanes = TLanes.Count, k = offsets.Length;
+        var low = TLanes.Broadcast(min);
+        var high = TLanes.Broadcast(max);
         ref float weights = ref MemoryMarshal.GetReference(packed);
         ref float biases = ref Unsafe.Add(ref weights, k * TileFilters);
         ref float input = ref MemoryMarshal.GetReference(source);
@@ -280,76 +303,94 @@ public static class ConvFloat
         ref float output = ref MemoryMarshal.GetReference(into);
         for (int j = 0; j < width; j += 2 * lanes)
         {
-            Vector<float> a0 = new(biases), a1 = new(Unsafe.Add(ref biases, 1)), a2 = new(Unsafe.Add(ref biases, 2)), a3 = new(Unsafe.Add(ref biases, 3));
-            Vector<float> b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+            TLanes a0 = TLanes.Broadcast(biases), a1 = TLanes.Broadcast(Unsafe.Add(ref biases, 1)), a2 = TLanes.Broadcast(Unsafe.Add(ref biases, 2)), a3 = TLanes.Broadcast(Unsafe.Add(ref biases, 3));
+            TLanes b0 = a0, b1 = a1, b2 = a2, b3 = a3;
             ref float at = ref Unsafe.Add(ref input, j);
             for (int t = 0; t < k; t++)
             {
                 ref float tapInput = ref Unsafe.Add(ref at, Unsafe.Add(ref offset, t));
-                var x0 = Vector.LoadUnsafe(ref tapInput);
-                var x1 = Vector.LoadUnsafe(ref tapInput, (nuint)lanes);
+                var x0 = TLanes.Load(ref tapInput);
+                var x1 = TLanes.Load(ref Unsafe.Add(ref tapInput, lanes));
                 ref float tap = ref Unsafe.Add(ref weights, t * TileFilters);
-                var w = new Vector<float>(tap);
-                a0 = Vector.FusedMultiplyAdd(w, x0, a0);
-                b0 = Vector.FusedMultiplyAdd(w, x1, b0);
-                w = new Vector<float>(Unsafe.Add(ref tap, 1));
-                a1 = Vector.FusedMultiplyAdd(w, x0, a1);
-                b1 = Vector.FusedMultiplyAdd(w, x1, b1);
-                w = new Vector<float>(Unsafe.Add(ref tap, 2));
-                a2 = Vector.FusedMultiplyAdd(w, x0, a2);
-                b2 = Vector.FusedMultiplyAdd(w, x1, b2);
-                w = new Vector<float>(Unsafe.Add(ref tap, 3));
-                a3 = Vector.FusedMultiplyAdd(w, x0, a3);
-                b3 = Vector.FusedMultiplyAdd(w, x1, b3);
+                var w = TLanes.Broadcast(tap);
+                a0 = TLanes.MultiplyAdd(w, x0, a0);
+                b0 = TLanes.MultiplyAdd(w, x1, b0);
+                w = TLanes.Broadcast(Unsafe.Add(ref tap, 1));
+                a1 = TLanes.MultiplyAdd(w, x0, a1);
+                b1 = TLanes.MultiplyAdd(w, x1, b1);
+                w = TLanes.Broadcast(Unsafe.Add(ref tap, 2));
+                a2 = TLanes.MultiplyAdd(w, x0, a2);
+                b2 = TLanes.MultiplyAdd(w, x1, b2);
+                w = TLanes.Broadcast(Unsafe.Add(ref tap, 3));
+                a3 = TLanes.MultiplyAdd(w, x0, a3);
+                b3 = TLanes.MultiplyAdd(w, x1, b3);
             }
 
-            Store(Clamp(a0, low, high), Clamp(b0, low, high), ref Unsafe.Add(ref output, j));
-            Store(Clamp(a1, low, high), Clamp(b1, low, high), ref Unsafe.Add(ref output, intoStride + j));
-            Store(Clamp(a2, low, high), Clamp(b2, low, high), ref Unsafe.Add(ref output, (2 * intoStride) + j));
-            Store(Clamp(a3, low, high), Clamp(b3, low, high), ref Unsafe.Add(ref output, (3 * intoStride) + j));
+            ref float row = ref Unsafe.Add(ref output, j);
+            TLanes.Store(TLanes.Clamp(a0, low, high), ref row);
+            TLanes.Store(TLanes.Clamp(b0, low, high), ref Unsafe.Add(ref row, lanes));
+            row = ref Unsafe.Add(ref row, intoStride);
+            TLanes.Store(TLanes.Clamp(a1, low, high), ref row);
+            TLanes.Store(TLanes.Clamp(b1, low, high), ref Unsafe.Add(ref row, lanes));
+            row = ref Unsafe.Add(ref row, intoStride);
+            TLanes.Store(TLanes.Clamp(a2, low, high), ref row);
+            TLanes.Store(TLanes.Clamp(b2, low, high), ref Unsafe.Add(ref row, lanes));
+            row = ref Unsafe.Add(ref row, intoStride);
+            TLanes.Store(TLanes.Clamp(a3, low, high), ref row);
+            TLanes.Store(TLanes.Clamp(b3, low, high), ref Unsafe.Add(ref row, lanes));
         }
-    }
-
-    private static Vector<float> Clamp(Vector<float> v, Vector<float> low, Vector<float> high) => Vector.Min(Vector.Max(v, low), high);
-
-    private static void Store(Vector<float> first, Vector<float> second, ref float into)
-    {
-        first.StoreUnsafe(ref into);
-        second.StoreUnsafe(ref into, (nuint)Lanes);
     }
 
     // One filter at a time over four vectors of wide positions, a multiply-add per nonzero tap.
     private static void RunSparseWide(in ConvGeometry g, Prepared filters, ReadOnlySpan<float> padded, int n, int group, Span<float> wide, Span<float> y, float min, float max)
     {
-        int lanes = Lanes, width = WideLength(g, sparse: true);
-        var low = new Vector<float>(min);
-        var high = new Vector<float>(max);
-        ref float input = ref MemoryMarshal.GetReference(padded);
-        ref float output = ref MemoryMarshal.GetReference(wide);
+        int width = WideLength(g, sparse: true, filters.Lanes);
         for (int m = group * g.OutChannelsPerGroup; m < (group + 1) * g.OutChannelsPerGroup; m++)
         {
-            var bias = new Vector<float>(filters.Bias[m]);
-            var offsets = filters.Offsets.AsSpan(filters.RowStart[m], filters.RowStart[m + 1] - filters.RowStart[m]);
-            var values = filters.Values.AsSpan(filters.RowStart[m], offsets.Length);
-            for (int j = 0; j < width; j += 4 * lanes)
+            int first = filters.RowStart[m], count = filters.RowStart[m + 1] - first;
+            var offsets = filters.Offsets.AsSpan(first, count);
+            var values = filters.Values.AsSpan(first, count);
+            if (filters.Use512)
             {
-                Vector<float> a0 = bias, a1 = bias, a2 = bias, a3 = bias;
-                ref float at = ref Unsafe.Add(ref input, j);
-                for (int i = 0; i < offsets.Length; i++)
-                {
-                    ref float tapInput = ref Unsafe.Add(ref at, offsets[i]);
-                    var w = new Vector<float>(values[i]);
-                    a0 = Vector.FusedMultiplyAdd(w, Vector.LoadUnsafe(ref tapInput), a0);
-                    a1 = Vector.FusedMultiplyAdd(w, Vector.LoadUnsafe(ref tapInput, (nuint)lanes), a1);
-                    a2 = Vector.FusedMultiplyAdd(w, Vector.LoadUnsafe(ref tapInput, (nuint)(2 * lanes)), a2);
-                    a3 = Vector.FusedMultiplyAdd(w, Vector.LoadUnsafe(ref tapInput, (nuint)(3 * lanes)), a3);
-                }
-
-                Store(Clamp(a0, low, high), Clamp(a1, low, high), ref Unsafe.Add(ref output, j));
-                Store(Clamp(a2, low, high), Clamp(a3, low, high), ref Unsafe.Add(ref output, j + (2 * lanes)));
+                SumNonzeroTaps<FloatLanes512>(offsets, values, filters.Bias[m], padded, width, wide, min, max);
+            }
+            else
+            {
+                SumNonzeroTaps<FloatLanesNative>(offsets, values, filters.Bias[m], padded, width, wide, min, max);
             }
 
             CompactRows(g, wide[..width], OutputPlane(g, y, n, m));
+        }
+    }
+
+    private static void SumNonzeroTaps<TLanes>(ReadOnlySpan<int> offsets, ReadOnlySpan<float> values, float bias, ReadOnlySpan<float> padded, int width, Span<float> into, float min, float max)
+        where TLanes : struct, IFloatLanes<TLanes>
+    {
+        int lanes = TLanes.Count;
+        var low = TLanes.Broadcast(min);
+        var high = TLanes.Broadcast(max);
+        var start = TLanes.Broadcast(bias);
+        ref float input = ref MemoryMarshal.GetReference(padded);
+        ref float output = ref MemoryMarshal.GetReference(into);
+        for (int j = 0; j < width; j += 4 * lanes)
+        {
+            TLanes a0 = start, a1 = start, a2 = start, a3 = start;
+            ref float at = ref Unsafe.Add(ref input, j);
+            for (int i = 0; i < offsets.Length; i++)
+            {
+                ref float tapInput = ref Unsafe.Add(ref at, offsets[i]);
+                var w = TLanes.Broadcast(values[i]);
+                a0 = TLanes.MultiplyAdd(w, TLanes.Load(ref tapInput), a0);
+                a1 = TLanes.MultiplyAdd(w, TLanes.Load(ref Unsafe.Add(ref tapInput, lanes)), a1);
+                a2 = TLanes.MultiplyAdd(w, TLanes.Load(ref Unsafe.Add(ref tapInput, 2 * lanes)), a2);
+                a3 = TLanes.MultiplyAdd(w, TLanes.Load(ref Unsafe.Add(ref tapInput, 3 * lanes)), a3);
+            }
+
+            ref float row = ref Unsafe.Add(ref output, j);
+            TLanes.Store(TLanes.Clamp(a0, low, high), ref row);
+            TLanes.Store(TLanes.Clamp(a1, low, high), ref Unsafe.Add(ref row, lanes));
+            TLanes.Store(TLanes.Clamp(a2, low, high), ref Unsafe.Add(ref row, 2 * lanes));
+            TLanes.Store(TLanes.Clamp(a3, low, high), ref Unsafe.Add(ref row, 3 * lanes));
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace EdgePrune.Runtime.Kernels;
 
@@ -13,18 +15,22 @@ public static class Pooling
 {
     /// <summary>
     /// True when every window lies inside the input (no padding reached, e.g. LeNet's 2×2/2 pools). Max pools then
-    /// take the maximum of a window's KH input rows a whole row at a time (vectorized) into a scratch row, and of KW
-    /// columns of that row per output; the maximum does not depend on the order it is taken in.
+    /// take the maximum of a window's KH input rows (a row at a time), then of KW neighbouring columns of those row
+    /// maxima (a plane at a time), vectorized into scratch, and pick every SW-th; a maximum does not depend on the order
+    /// it is taken in.
     /// </summary>
+    /// <summary>Elements of scratch the max pools take when <see cref="WindowsInside"/>: two planes of OutH × InW.</summary>
+    public static int MaxScratch(in ConvGeometry g) => 2 * g.OutH * g.InW;
+
     public static bool WindowsInside(in ConvGeometry g) =>
         g.PadTop == 0 && g.PadLeft == 0 && ((g.OutH - 1) * g.StrideH) + g.KernelH <= g.InH && ((g.OutW - 1) * g.StrideW) + g.KernelW <= g.InW;
 
-    /// <param name="rowMax">InW elements of scratch, used when <see cref="WindowsInside"/>.</param>
-    public static void MaxFloat(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<float> rowMax)
+    /// <param name="scratch"><see cref="MaxScratch"/> elements, used when <see cref="WindowsInside"/>.</param>
+    public static void MaxFloat(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch)
     {
         if (WindowsInside(g))
         {
-            MaxInside(g, x, y, rowMax);
+            MaxInside(g, x, y, scratch);
             return;
         }
 
@@ -76,12 +82,12 @@ public static class Pooling
         }
     }
 
-    /// <param name="rowMax">InW elements of scratch, used when <see cref="WindowsInside"/>.</param>
-    public static void MaxInt8(in ConvGeometry g, ReadOnlySpan<sbyte> x, Span<sbyte> y, Span<sbyte> rowMax)
+    /// <param name="scratch"><see cref="MaxScratch"/> elements, used when <see cref="WindowsInside"/>.</param>
+    public static void MaxInt8(in ConvGeometry g, ReadOnlySpan<sbyte> x, Span<sbyte> y, Span<sbyte> scratch)
     {
         if (WindowsInside(g))
         {
-            MaxInside(g, x, y, rowMax);
+            MaxInside(g, x, y, scratch);
             return;
         }
 
@@ -155,34 +161,57 @@ public static class Pooling
         }
     }
 
-    private static void MaxInside<T>(in ConvGeometry g, ReadOnlySpan<T> x, Span<T> y, Span<T> rowMax)
+    private static void MaxInside<T>(in ConvGeometry g, ReadOnlySpan<T> x, Span<T> y, Span<T> scratch)
         where T : unmanaged, INumber<T>
     {
-        rowMax = rowMax[..g.InW];
+        int rowsLength = g.OutH * g.InW;
+        var rowMax = scratch[..rowsLength];
+        var windowMax = scratch.Slice(rowsLength, rowsLength);
         for (int plane = 0; plane < g.Batch * g.InChannels; plane++)
         {
             var inPlane = x.Slice(plane * g.InPlane, g.InPlane);
             var outPlane = y.Slice(plane * g.OutPlane, g.OutPlane);
+
+            // rowMax[oy, i] = the maximum over input rows oy·SH .. oy·SH + KH − 1 of column i.
             for (int oy = 0; oy < g.OutH; oy++)
             {
                 var rows = inPlane.Slice(oy * g.StrideH * g.InW, g.KernelH * g.InW);
-                rows[..g.InW].CopyTo(rowMax);
-                for (int ky = 1; ky < g.KernelH; ky++)
+                var into = rowMax.Slice(oy * g.InW, g.InW);
+                if (g.KernelH == 1)
                 {
-                    TensorPrimitives.Max(rowMax, rows.Slice(ky * g.InW, g.InW), rowMax);
+                    rows.CopyTo(into);
+                    continue;
                 }
 
+                TensorPrimitives.Max(rows[..g.InW], rows.Slice(g.InW, g.InW), into);
+                for (int ky = 2; ky < g.KernelH; ky++)
+                {
+                    TensorPrimitives.Max(into, rows.Slice(ky * g.InW, g.InW), into);
+                }
+            }
+
+            // windowMax[oy, i] = the maximum of rowMax[oy, i .. i + KW − 1], the whole plane at once (values running
+            // into the next row are never picked); output (oy, ox) is at i = ox·SW.
+            var picked = rowMax;
+            if (g.KernelW > 1)
+            {
+                int length = rowsLength - g.KernelW + 1;
+                picked = windowMax;
+                TensorPrimitives.Max(rowMax[..length], rowMax.Slice(1, length), windowMax[..length]);
+                for (int kx = 2; kx < g.KernelW; kx++)
+                {
+                    TensorPrimitives.Max(windowMax[..length], rowMax.Slice(kx, length), windowMax[..length]);
+                }
+            }
+
+            ref T from = ref MemoryMarshal.GetReference(picked);
+            for (int oy = 0; oy < g.OutH; oy++)
+            {
                 var outRow = outPlane.Slice(oy * g.OutW, g.OutW);
+                ref T row = ref Unsafe.Add(ref from, oy * g.InW);
                 for (int ox = 0; ox < outRow.Length; ox++)
                 {
-                    var window = rowMax.Slice(ox * g.StrideW, g.KernelW);
-                    T max = window[0];
-                    for (int kx = 1; kx < window.Length; kx++)
-                    {
-                        max = T.Max(max, window[kx]);
-                    }
-
-                    outRow[ox] = max;
+                    outRow[ox] = Unsafe.Add(ref row, ox * g.StrideW);
                 }
             }
         }
