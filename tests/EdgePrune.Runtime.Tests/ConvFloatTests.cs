@@ -7,6 +7,7 @@ namespace EdgePrune.Runtime.Tests;
 /// The fp32 convolution's four paths (dense or sparse filters; stride 1 on the padded input or strided) against the
 /// plain reference twin over seeded random geometries: 1-D and 2-D, pads, dilations, groups, depthwise, odd widths,
 /// a fused clamp, batch 2; in Vector&lt;float&gt; tiles (what ARM runs) and, where the CPU has them, 512-bit ones.
+/// The dense fully connected rows likewise in both widths.
 /// </summary>
 public class ConvFloatTests
 {
@@ -58,6 +59,30 @@ public class ConvFloatTests
             var actual = new float[expected.Length];
             ConvFloat.Run(g, filters, x, actual, min, max, new float[ConvFloat.ScratchFloats(g, filters)]);
             RuntimeHarness.AssertClose(expected, actual);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Dense_fully_connected_rows_match_the_reference_in_both_vector_widths(int seed)
+    {
+        var random = new Random(seed);
+        int n = random.Next(4, 40), k = random.Next(16, 300);
+        var w = TestTensors.Uniform(random, [n * k]).ToFloatArray();
+        var x = TestTensors.Uniform(random, [k]).ToFloatArray();
+        var expected = new float[n];
+        FullyConnectedFloat.Reference(w, n, k, x, [], expected, 1, float.NegativeInfinity, float.PositiveInfinity);
+        var native = new float[n];
+        int rows = FullyConnectedFloat.DenseFourRows<FloatLanesNative>(w, x, native, k);
+        Assert.Equal(n / 4 * 4, rows);
+        RuntimeHarness.AssertClose(expected[..rows], native[..rows]);
+        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            var wide = new float[n];
+            FullyConnectedFloat.DenseFourRows<FloatLanes512>(w, x, wide, k);
+            RuntimeHarness.AssertClose(expected[..rows], wide[..rows]);
         }
     }
 }

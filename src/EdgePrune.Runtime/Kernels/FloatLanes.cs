@@ -25,6 +25,8 @@ internal interface IFloatLanes<TSelf>
     static abstract TSelf Clamp(TSelf value, TSelf low, TSelf high);
 
     static abstract void Store(TSelf value, ref float at);
+
+    static abstract float Sum(TSelf value);
 }
 
 internal readonly struct FloatLanes512(Vector512<float> value) : IFloatLanes<FloatLanes512>
@@ -50,6 +52,9 @@ internal readonly struct FloatLanes512(Vector512<float> value) : IFloatLanes<Flo
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(FloatLanes512 value, ref float at) => value._value.StoreUnsafe(ref at);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(FloatLanes512 value) => Vector512.Sum(value._value);
 }
 
 internal readonly struct FloatLanesNative(Vector<float> value) : IFloatLanes<FloatLanesNative>
@@ -72,4 +77,7 @@ internal readonly struct FloatLanesNative(Vector<float> value) : IFloatLanes<Flo
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(FloatLanesNative value, ref float at) => value._value.StoreUnsafe(ref at);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(FloatLanesNative value) => Vector.Sum(value._value);
 }

@@ -88,85 +88,67 @@ public static class FullyConnectedFloat
 
     /// <summary>
     /// Four output rows at a time, so each loaded input vector feeds four fused multiply-adds (one TensorPrimitives.Dot per
-    /// row reloads the input for every row and pays its call overhead 4x as often); Vector256 where the CPU has it
-    /// (AVX2), else Vector128 (SSE, NEON), remaining rows and columns scalar.
+    /// row reloads the input for every row and pays its call overhead 4x as often); 512-bit vectors where the CPU runs
+    /// them natively, else Vector&lt;float&gt; (AVX2, NEON), remaining rows and columns scalar.
     /// </summary>
     internal static void Dense(ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y, int k)
     {
         int o = 0;
-        if (Vector256.IsHardwareAccelerated && k >= 8)
+        if (FloatLanes512.Accelerated && k >= FloatLanes512.Count)
         {
-            for (; o + 4 <= y.Length; o += 4)
-            {
-                var r0 = w.Slice(o * k, k);
-                var r1 = w.Slice((o + 1) * k, k);
-                var r2 = w.Slice((o + 2) * k, k);
-                var r3 = w.Slice((o + 3) * k, k);
-                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                int i = 0;
-                for (; i + 8 <= k; i += 8)
-                {
-                    var xv = Vector256.Create(x.Slice(i, 8));
-                    a0 = Vector256.FusedMultiplyAdd(Vector256.Create(r0.Slice(i, 8)), xv, a0);
-                    a1 = Vector256.FusedMultiplyAdd(Vector256.Create(r1.Slice(i, 8)), xv, a1);
-                    a2 = Vector256.FusedMultiplyAdd(Vector256.Create(r2.Slice(i, 8)), xv, a2);
-                    a3 = Vector256.FusedMultiplyAdd(Vector256.Create(r3.Slice(i, 8)), xv, a3);
-                }
-
-                float s0 = Vector256.Sum(a0), s1 = Vector256.Sum(a1), s2 = Vector256.Sum(a2), s3 = Vector256.Sum(a3);
-                for (; i < k; i++)
-                {
-                    s0 += r0[i] * x[i];
-                    s1 += r1[i] * x[i];
-                    s2 += r2[i] * x[i];
-                    s3 += r3[i] * x[i];
-                }
-
-                y[o] = s0;
-                y[o + 1] = s1;
-                y[o + 2] = s2;
-                y[o + 3] = s3;
-            }
+            o = DenseFourRows<FloatLanes512>(w, x, y, k);
         }
-        else if (Vector128.IsHardwareAccelerated && k >= 4)
+        else if (Vector.IsHardwareAccelerated && k >= FloatLanesNative.Count)
         {
-            for (; o + 4 <= y.Length; o += 4)
-            {
-                var r0 = w.Slice(o * k, k);
-                var r1 = w.Slice((o + 1) * k, k);
-                var r2 = w.Slice((o + 2) * k, k);
-                var r3 = w.Slice((o + 3) * k, k);
-                Vector128<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                int i = 0;
-                for (; i + 4 <= k; i += 4)
-                {
-                    var xv = Vector128.Create(x.Slice(i, 4));
-                    a0 = Vector128.FusedMultiplyAdd(Vector128.Create(r0.Slice(i, 4)), xv, a0);
-                    a1 = Vector128.FusedMultiplyAdd(Vector128.Create(r1.Slice(i, 4)), xv, a1);
-                    a2 = Vector128.FusedMultiplyAdd(Vector128.Create(r2.Slice(i, 4)), xv, a2);
-                    a3 = Vector128.FusedMultiplyAdd(Vector128.Create(r3.Slice(i, 4)), xv, a3);
-                }
-
-                float s0 = Vector128.Sum(a0), s1 = Vector128.Sum(a1), s2 = Vector128.Sum(a2), s3 = Vector128.Sum(a3);
-                for (; i < k; i++)
-                {
-                    s0 += r0[i] * x[i];
-                    s1 += r1[i] * x[i];
-                    s2 += r2[i] * x[i];
-                    s3 += r3[i] * x[i];
-                }
-
-                y[o] = s0;
-                y[o + 1] = s1;
-                y[o + 2] = s2;
-                y[o + 3] = s3;
-            }
+            o = DenseFourRows<FloatLanesNative>(w, x, y, k);
         }
 
         for (; o < y.Length; o++)
         {
             y[o] = TensorPrimitives.Dot(w.Slice(o * k, k), x);
         }
+    }
+
+    // Four output rows at a time, each input vector loaded once for the four; returns the rows done.
+    internal static int DenseFourRows<TLanes>(ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y, int k)
+        where TLanes : struct, IFloatLanes<TLanes>
+    {
+        int lanes = TLanes.Count, o = 0;
+        ref float input = ref MemoryMarshal.GetReference(x);
+        for (; o + 4 <= y.Length; o += 4)
+        {
+            ref float r0 = ref Unsafe.AsRef(in w[o * k]);
+            ref float r1 = ref Unsafe.Add(ref r0, k);
+            ref float r2 = ref Unsafe.Add(ref r1, k);
+            ref float r3 = ref Unsafe.Add(ref r2, k);
+            TLanes a0 = default, a1 = default, a2 = default, a3 = default;
+            int i = 0;
+            for (; i + lanes <= k; i += lanes)
+            {
+                var xv = TLanes.Load(ref Unsafe.Add(ref input, i));
+                a0 = TLanes.MultiplyAdd(TLanes.Load(ref Unsafe.Add(ref r0, i)), xv, a0);
+                a1 = TLanes.MultiplyAdd(TLanes.Load(ref Unsafe.Add(ref r1, i)), xv, a1);
+                a2 = TLanes.MultiplyAdd(TLanes.Load(ref Unsafe.Add(ref r2, i)), xv, a2);
+                a3 = TLanes.MultiplyAdd(TLanes.Load(ref Unsafe.Add(ref r3, i)), xv, a3);
+            }
+
+            float s0 = TLanes.Sum(a0), s1 = TLanes.Sum(a1), s2 = TLanes.Sum(a2), s3 = TLanes.Sum(a3);
+            for (; i < k; i++)
+            {
+                float xi = Unsafe.Add(ref input, i);
+                s0 += Unsafe.Add(ref r0, i) * xi;
+                s1 += Unsafe.Add(ref r1, i) * xi;
+                s2 += Unsafe.Add(ref r2, i) * xi;
+                s3 += Unsafe.Add(ref r3, i) * xi;
+            }
+
+            y[o] = s0;
+            y[o + 1] = s1;
+            y[o + 2] = s2;
+            y[o + 3] = s3;
+        }
+
+        return o;
     }
 
     // The sparse loops below index without bounds checks: EpbReader.Validate has proved every row pointer, column
