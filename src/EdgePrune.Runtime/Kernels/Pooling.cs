@@ -16,11 +16,11 @@ public static class Pooling
     /// <summary>
     /// True when every window lies inside the input (no padding reached, e.g. LeNet's 2×2/2 pools). Max pools then
     /// take the maximum of a window's KH input rows (a row at a time), then of KW neighbouring columns of those row
-    /// maxima (a plane at a time), vectorized into scratch, and pick every SW-th; a maximum does not depend on the order
-    /// it is taken in.
+    /// maxima (the whole tensor at once), vectorized into scratch, and pick every SW-th; a maximum does not depend on
+    /// the order it is taken in.
     /// </summary>
-    /// <summary>Elements of scratch the max pools take when <see cref="WindowsInside"/>: two planes of OutH × InW.</summary>
-    public static int MaxScratch(in ConvGeometry g) => 2 * g.OutH * g.InW;
+    /// <summary>Elements of scratch the max pools take when <see cref="WindowsInside"/>: two of OutH × InW per plane.</summary>
+    public static int MaxScratch(in ConvGeometry g) => 2 * g.Batch * g.InChannels * g.OutH * g.InW;
 
     public static bool WindowsInside(in ConvGeometry g) =>
         g.PadTop == 0 && g.PadLeft == 0 && ((g.OutH - 1) * g.StrideH) + g.KernelH <= g.InH && ((g.OutW - 1) * g.StrideW) + g.KernelW <= g.InW;
@@ -164,56 +164,82 @@ public static class Pooling
     private static void MaxInside<T>(in ConvGeometry g, ReadOnlySpan<T> x, Span<T> y, Span<T> scratch)
         where T : unmanaged, INumber<T>
     {
-        int rowsLength = g.OutH * g.InW;
-        var rowMax = scratch[..rowsLength];
-        var windowMax = scratch.Slice(rowsLength, rowsLength);
-        for (int plane = 0; plane < g.Batch * g.InChannels; plane++)
+        int planes = g.Batch * g.InChannels, rowsLength = planes * g.OutH * g.InW;
+
+        // rows[plane, oy, i] = the maximum over input rows oy·SH .. oy·SH + KH − 1 of column i (the input itself for 1 × KW / 1).
+        ReadOnlySpan<T> rows = x;
+        if (g.KernelH > 1 || g.StrideH > 1)
         {
-            var inPlane = x.Slice(plane * g.InPlane, g.InPlane);
-            var outPlane = y.Slice(plane * g.OutPlane, g.OutPlane);
-
-            // rowMax[oy, i] = the maximum over input rows oy·SH .. oy·SH + KH − 1 of column i.
-            for (int oy = 0; oy < g.OutH; oy++)
+            var rowMax = scratch[..rowsLength];
+            for (int plane = 0; plane < planes; plane++)
             {
-                var rows = inPlane.Slice(oy * g.StrideH * g.InW, g.KernelH * g.InW);
-                var into = rowMax.Slice(oy * g.InW, g.InW);
-                if (g.KernelH == 1)
+                var inPlane = x.Slice(plane * g.InPlane, g.InPlane);
+                for (int oy = 0; oy < g.OutH; oy++)
                 {
-                    rows.CopyTo(into);
-                    continue;
-                }
+                    var window = inPlane.Slice(oy * g.StrideH * g.InW, g.KernelH * g.InW);
+                    var into = rowMax.Slice(((plane * g.OutH) + oy) * g.InW, g.InW);
+                    if (g.KernelH == 1)
+                    {
+                        window.CopyTo(into);
+                        continue;
+                    }
 
-                TensorPrimitives.Max(rows[..g.InW], rows.Slice(g.InW, g.InW), into);
-                for (int ky = 2; ky < g.KernelH; ky++)
-                {
-                    TensorPrimitives.Max(into, rows.Slice(ky * g.InW, g.InW), into);
+                    Max(window[..g.InW], window.Slice(g.InW, g.InW), into);
+                    for (int ky = 2; ky < g.KernelH; ky++)
+                    {
+                        Max(into, window.Slice(ky * g.InW, g.InW), into);
+                    }
                 }
             }
 
-            // windowMax[oy, i] = the maximum of rowMax[oy, i .. i + KW − 1], the whole plane at once (values running
-            // into the next row are never picked); output (oy, ox) is at i = ox·SW.
-            var picked = rowMax;
-            if (g.KernelW > 1)
+            rows = rowMax;
+        }
+
+        // picked[r, i] = the maximum of rows[r, i .. i + KW − 1], over all rows of all planes at once (values running
+        // into the next row are never picked); output (plane, oy, ox) is at i = ox·SW of row (plane, oy).
+        var picked = rows[..rowsLength];
+        if (g.KernelW > 1)
+        {
+            int length = rowsLength - g.KernelW + 1;
+            var windowMax = scratch.Slice(rowsLength, length);
+            Max(rows[..length], rows.Slice(1, length), windowMax);
+            for (int kx = 2; kx < g.KernelW; kx++)
             {
-                int length = rowsLength - g.KernelW + 1;
-                picked = windowMax;
-                TensorPrimitives.Max(rowMax[..length], rowMax.Slice(1, length), windowMax[..length]);
-                for (int kx = 2; kx < g.KernelW; kx++)
-                {
-                    TensorPrimitives.Max(windowMax[..length], rowMax.Slice(kx, length), windowMax[..length]);
-                }
+                Max(windowMax, rows.Slice(kx, length), windowMax);
             }
 
-            ref T from = ref MemoryMarshal.GetReference(picked);
-            for (int oy = 0; oy < g.OutH; oy++)
+            picked = windowMax;
+        }
+
+        ref T from = ref MemoryMarshal.GetReference(picked);
+        ref T to = ref MemoryMarshal.GetReference(y);
+        for (int r = 0; r < planes * g.OutH; r++)
+        {
+            ref T row = ref Unsafe.Add(ref from, r * g.InW);
+            ref T outRow = ref Unsafe.Add(ref to, r * g.OutW);
+            for (int ox = 0; ox < g.OutW; ox++)
             {
-                var outRow = outPlane.Slice(oy * g.OutW, g.OutW);
-                ref T row = ref Unsafe.Add(ref from, oy * g.InW);
-                for (int ox = 0; ox < outRow.Length; ox++)
-                {
-                    outRow[ox] = Unsafe.Add(ref row, ox * g.StrideW);
-                }
+                Unsafe.Add(ref outRow, ox) = Unsafe.Add(ref row, ox * g.StrideW);
             }
+        }
+    }
+
+    // into[i] = max(a[i], b[i]), a vector at a time; into may be a (same start), never b shifted against it.
+    private static void Max<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> into)
+        where T : unmanaged, INumber<T>
+    {
+        int lanes = Vector<T>.Count, i = 0;
+        ref T left = ref MemoryMarshal.GetReference(a);
+        ref T right = ref MemoryMarshal.GetReference(b);
+        ref T to = ref MemoryMarshal.GetReference(into);
+        for (; i + lanes <= into.Length; i += lanes)
+        {
+            Vector.Max(Vector.LoadUnsafe(ref left, (nuint)i), Vector.LoadUnsafe(ref right, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+        }
+
+        for (; i < into.Length; i++)
+        {
+            Unsafe.Add(ref to, i) = T.Max(Unsafe.Add(ref left, i), Unsafe.Add(ref right, i));
         }
     }
 
