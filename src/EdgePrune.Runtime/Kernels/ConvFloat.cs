@@ -7,8 +7,8 @@ namespace EdgePrune.Runtime.Kernels;
 /// <summary>
 /// fp32 convolution (1-D/2-D, groups, depthwise). Filters are prepared once at load (<see cref="Prepare"/>).
 /// Dense filters are packed four at a time, tap by tap with their biases, and multiplied in register tiles of four
-/// filters × two <see cref="Vector{T}"/>s of output positions, one fused multiply-add per tap, filter and vector (AVX2
-/// on x64, NEON on ARM), each tap read at a precomputed offset from the tile's first position: in the zero-padded
+/// filters × three vectors of output positions (twelve accumulators), one fused multiply-add per tap, filter and
+/// vector (512-bit where the CPU runs them natively, else <see cref="Vector{T}"/>: AVX2, NEON), each tap read at a precomputed offset from the tile's first position: in the zero-padded
 /// input for stride-1 convolutions (<see cref="ConvGeometry.RunsWide"/>), else in an im2col chunk of whole output rows.
 /// Sparse filters (the caller's choice, e.g. few weights kept) keep only their nonzero taps: stride 1, one filter at a
 /// time over four vectors of positions, a multiply-add per nonzero; strided, each nonzero scales a shifted input row
@@ -165,10 +165,10 @@ public static class ConvFloat
 
     private static int TilesPerGroup(in ConvGeometry g) => (g.OutChannelsPerGroup + TileFilters - 1) / TileFilters;
 
-    // Wide positions rounded up to the step of the tile loop: two vectors (dense) or four (sparse).
+    // Wide positions rounded up to the step of the tile loop: three vectors (dense) or four (sparse).
     private static int WideLength(in ConvGeometry g, bool sparse, int lanes)
     {
-        int step = (sparse ? 4 : 2) * lanes;
+        int step = (sparse ? 4 : 3) * lanes;
         return (g.WidePositions + step - 1) / step * step;
     }
 
@@ -177,7 +177,7 @@ public static class ConvFloat
 
     private static int ChunkStride(in ConvGeometry g, int lanes)
     {
-        int step = 2 * lanes;
+        int step = 3 * lanes;
         return ((ChunkRows(g) * g.OutW) + step - 1) / step * step;
     }
 
@@ -199,7 +199,7 @@ public static class ConvFloat
     private static void RunDenseChunks(in ConvGeometry g, Prepared filters, ReadOnlySpan<float> x, int n, int group, Span<float> y, float min, float max, Span<float> scratch)
     {
         int k = g.TapsPerFilter, perGroup = g.OutChannelsPerGroup, tileLength = (k + 1) * TileFilters;
-        int rowsPerChunk = ChunkRows(g), stride = ChunkStride(g, filters.Lanes), step = 2 * filters.Lanes;
+        int rowsPerChunk = ChunkRows(g), stride = ChunkStride(g, filters.Lanes), step = 3 * filters.Lanes;
         var columns = scratch[..(k * stride)];
         var tileOut = scratch.Slice(k * stride, TileFilters * stride);
         for (int oy = 0; oy < g.OutH; oy += rowsPerChunk)
@@ -276,7 +276,7 @@ public static class ConvFloat
 
     /// <summary>
     /// into[f·intoStride + j] = clamp(bias[f] + Σ_t filter[f, t] · source[offsets[t] + j]) for the tile's four filters
-    /// and j below width (a whole number of two-vector steps; the caller keeps every load inside source).
+    /// and j below width (a whole number of three-vector steps; the caller keeps every load inside source).
     /// </summary>
     private static void MultiplyTile(bool use512, ReadOnlySpan<float> packed, ReadOnlySpan<int> offsets, ReadOnlySpan<float> source, int width, Span<float> into, int intoStride, float min, float max)
     {
@@ -301,43 +301,52 @@ public static class ConvFloat
         ref float input = ref MemoryMarshal.GetReference(source);
         ref int offset = ref MemoryMarshal.GetReference(offsets);
         ref float output = ref MemoryMarshal.GetReference(into);
-        for (int j = 0; j < width; j += 2 * lanes)
+        for (int j = 0; j < width; j += 3 * lanes)
         {
             TLanes a0 = TLanes.Broadcast(biases), a1 = TLanes.Broadcast(Unsafe.Add(ref biases, 1)), a2 = TLanes.Broadcast(Unsafe.Add(ref biases, 2)), a3 = TLanes.Broadcast(Unsafe.Add(ref biases, 3));
-            TLanes b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+            TLanes b0 = a0, b1 = a1, b2 = a2, b3 = a3, c0 = a0, c1 = a1, c2 = a2, c3 = a3;
             ref float at = ref Unsafe.Add(ref input, j);
             for (int t = 0; t < k; t++)
             {
                 ref float tapInput = ref Unsafe.Add(ref at, Unsafe.Add(ref offset, t));
                 var x0 = TLanes.Load(ref tapInput);
                 var x1 = TLanes.Load(ref Unsafe.Add(ref tapInput, lanes));
+                var x2 = TLanes.Load(ref Unsafe.Add(ref tapInput, 2 * lanes));
                 ref float tap = ref Unsafe.Add(ref weights, t * TileFilters);
                 var w = TLanes.Broadcast(tap);
                 a0 = TLanes.MultiplyAdd(w, x0, a0);
                 b0 = TLanes.MultiplyAdd(w, x1, b0);
+                c0 = TLanes.MultiplyAdd(w, x2, c0);
                 w = TLanes.Broadcast(Unsafe.Add(ref tap, 1));
                 a1 = TLanes.MultiplyAdd(w, x0, a1);
                 b1 = TLanes.MultiplyAdd(w, x1, b1);
+                c1 = TLanes.MultiplyAdd(w, x2, c1);
                 w = TLanes.Broadcast(Unsafe.Add(ref tap, 2));
                 a2 = TLanes.MultiplyAdd(w, x0, a2);
                 b2 = TLanes.MultiplyAdd(w, x1, b2);
+                c2 = TLanes.MultiplyAdd(w, x2, c2);
                 w = TLanes.Broadcast(Unsafe.Add(ref tap, 3));
                 a3 = TLanes.MultiplyAdd(w, x0, a3);
                 b3 = TLanes.MultiplyAdd(w, x1, b3);
+                c3 = TLanes.MultiplyAdd(w, x2, c3);
             }
 
             ref float row = ref Unsafe.Add(ref output, j);
             TLanes.Store(TLanes.Clamp(a0, low, high), ref row);
             TLanes.Store(TLanes.Clamp(b0, low, high), ref Unsafe.Add(ref row, lanes));
+            TLanes.Store(TLanes.Clamp(c0, low, high), ref Unsafe.Add(ref row, 2 * lanes));
             row = ref Unsafe.Add(ref row, intoStride);
             TLanes.Store(TLanes.Clamp(a1, low, high), ref row);
             TLanes.Store(TLanes.Clamp(b1, low, high), ref Unsafe.Add(ref row, lanes));
+            TLanes.Store(TLanes.Clamp(c1, low, high), ref Unsafe.Add(ref row, 2 * lanes));
             row = ref Unsafe.Add(ref row, intoStride);
             TLanes.Store(TLanes.Clamp(a2, low, high), ref row);
             TLanes.Store(TLanes.Clamp(b2, low, high), ref Unsafe.Add(ref row, lanes));
+            TLanes.Store(TLanes.Clamp(c2, low, high), ref Unsafe.Add(ref row, 2 * lanes));
             row = ref Unsafe.Add(ref row, intoStride);
             TLanes.Store(TLanes.Clamp(a3, low, high), ref row);
             TLanes.Store(TLanes.Clamp(b3, low, high), ref Unsafe.Add(ref row, lanes));
+            TLanes.Store(TLanes.Clamp(c3, low, high), ref Unsafe.Add(ref row, 2 * lanes));
         }
     }
 
