@@ -106,35 +106,11 @@ static (float[] Mean, float[] Std) ChannelStatistics(IReadOnlyList<SensorTrace> 
     return (mean, std);
 }
 
-// Windows cut as the device cuts them (SlidingWindower): `Length` consecutive frames every `hop`, normalized with
-// the training statistics, labelled with the majority label; stored channel-major [C, T] as the model takes them.
+// Windows cut as the device cuts them (LabelledWindows, the cutting scripts/gesture-data.cs and the tests use).
 Dataset Windows(IReadOnlyList<SensorTrace> traces, int hop, string source)
 {
-    var features = new List<float>();
-    var labels = new List<int>();
-    var normalization = spec.Normalization();
-    var frame = new float[channels];
-    foreach (var trace in traces)
-    {
-        for (int start = 0; start + Length <= trace.Count; start += hop)
-        {
-            var window = new float[channels * Length];
-            for (int t = 0; t < Length; t++)
-            {
-                normalization.Apply(trace.Rows[start + t], frame);
-                for (int k = 0; k < channels; k++)
-                {
-                    window[k * Length + t] = frame[k];
-                }
-            }
-
-            features.AddRange(window);
-            string majority = trace.Labels!.Skip(start).Take(Length).GroupBy(l => l).OrderByDescending(g => g.Count()).First().Key;
-            labels.Add(classes.ToList().IndexOf(majority));
-        }
-    }
-
-    return Dataset.FromTensors(Tensor.FromArray(features.ToArray(), [labels.Count, channels, Length]), Tensor.FromArray(labels.Select(l => (long)l).ToArray(), [labels.Count]), source);
+    var (features, labels) = LabelledWindows.Cut(traces, spec, classes, hop);
+    return Dataset.FromTensors(Tensor.FromArray(features, [labels.Length, channels, Length]), Tensor.FromArray(labels, [labels.Length]), source);
 }
 
 static double OrtAccuracy(byte[] onnx, Dataset data)
