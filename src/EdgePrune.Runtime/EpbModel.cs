@@ -8,13 +8,20 @@ namespace EdgePrune.Runtime;
 /// <summary>
 /// A loaded <c>.epb</c> model, ready to run: the file is validated whole at load (format, CRCs, every op's shapes),
 /// one arena of the planned size is allocated, and <see cref="Run(ReadOnlySpan{float}, Span{float})"/> then allocates
-/// nothing. One instance runs one inference at a time (the arena is shared state); load one per thread to run in parallel.
+/// nothing. One instance runs one inference at a time (the arena is shared state); <see cref="RunBatch(ReadOnlyMemory{float}, Memory{float}, int)"/>
+/// runs a batch on several threads, each with an arena of its own, or load one instance per thread.
 /// </summary>
 public sealed class EpbModel
 {
     private readonly Step[] _steps;
     private readonly byte[] _arena;
     private readonly int[] _scratch;
+
+    // Arenas and scratch of the extra threads of RunBatch, made on first use and kept: the steps hold only what was
+    // prepared at load, so threads share them and differ only in these buffers.
+    private readonly List<(byte[] Arena, int[] Scratch)> _batchWorkers = [];
+    private readonly Action<byte[], int[], ReadOnlyMemory<float>, Memory<float>> _runFloat;
+    private readonly Action<byte[], int[], ReadOnlyMemory<sbyte>, Memory<sbyte>> _runInt8;
     private readonly TensorRecord _input;
     private readonly TensorRecord _output;
     private readonly TreeEnsembleStep? _trees;
@@ -26,6 +33,8 @@ public sealed class EpbModel
         _trees = _steps.OfType<TreeEnsembleStep>().SingleOrDefault();
         _arena = new byte[content.ArenaBytes];
         _scratch = new int[_steps.Select(s => s.ScratchInts).DefaultIfEmpty(0).Max()];
+        _runFloat = (arena, scratch, input, output) => RunOn(arena, scratch, input.Span, output.Span);
+        _runInt8 = (arena, scratch, input, output) => RunOn(arena, scratch, input.Span, output.Span);
         Inputs = content.Inputs.Select(i => Describe(content.Tensors[i])).ToArray();
         Outputs = content.Outputs.Select(i => Describe(content.Tensors[i])).ToArray();
         _input = content.Tensors[content.Inputs[0]];
@@ -80,26 +89,23 @@ public sealed class EpbModel
     public void Run(ReadOnlySpan<float> input, Span<float> output)
     {
         CheckSizes(input.Length, output.Length);
-        var inBytes = _arena.AsSpan(_input.ArenaOffset, _input.ByteCount);
-        if (_input.DataType == EpbDataType.Float32)
-        {
-            input.CopyTo(MemoryMarshal.Cast<byte, float>(inBytes));
-        }
-        else
-        {
-            Quantization.Quantize(input, MemoryMarshal.Cast<byte, sbyte>(inBytes), _input.Quant!.Scales[0], _input.Quant.ZeroPoints[0]);
-        }
+        RunOn(_arena, _scratch, input, output);
+    }
 
-        Execute();
-        var outBytes = _arena.AsSpan(_output.ArenaOffset, _output.ByteCount);
-        if (_output.DataType == EpbDataType.Float32)
-        {
-            MemoryMarshal.Cast<byte, float>(outBytes).CopyTo(output);
-        }
-        else
-        {
-            Quantization.Dequantize(MemoryMarshal.Cast<byte, sbyte>(outBytes), output, _output.Quant!.Scales[0], _output.Quant.ZeroPoints[0]);
-        }
+    /// <summary>
+    /// Runs a one-input, one-output model on a batch of samples laid end to end (each <see cref="Inputs"/>[0] values in,
+    /// <see cref="Outputs"/>[0] out), on up to <paramref name="threads"/> threads, each with an arena of its own; outputs
+    /// equal those of <see cref="Run(ReadOnlySpan{float}, Span{float})"/> sample by sample. One thread allocates nothing
+    /// after the first call; more take the scheduling's few hundred bytes per call.
+    /// </summary>
+    public void RunBatch(ReadOnlyMemory<float> inputs, Memory<float> outputs, int threads = 1) =>
+        RunBatch(inputs, outputs, threads, _runFloat);
+
+    /// <summary>The int8 <see cref="RunBatch(ReadOnlyMemory{float}, Memory{float}, int)"/>: quantized codes in and out.</summary>
+    public void RunBatch(ReadOnlyMemory<sbyte> inputs, Memory<sbyte> outputs, int threads = 1)
+    {
+        RequireInt8();
+        RunBatch(inputs, outputs, threads, _runInt8);
     }
 
     /// <summary>
@@ -133,15 +139,97 @@ public sealed class EpbModel
     /// <summary>Runs a one-input, one-output int8 model on quantized codes (see <see cref="Inputs"/> for scale and zero point).</summary>
     public void Run(ReadOnlySpan<sbyte> input, Span<sbyte> output)
     {
+        RequireInt8();
+        CheckSizes(input.Length, output.Length);
+        RunOn(_arena, _scratch, input, output);
+    }
+
+    private void RequireInt8()
+    {
         if (_input.DataType != EpbDataType.Int8 || _output.DataType != EpbDataType.Int8)
         {
             throw new InvalidOperationException($"the model's input is {_input.DataType} and output {_output.DataType}; the int8 Run needs an int8 model");
         }
+    }
 
-        CheckSizes(input.Length, output.Length);
-        MemoryMarshal.Cast<sbyte, byte>(input).CopyTo(_arena.AsSpan(_input.ArenaOffset, _input.ByteCount));
-        Execute();
-        MemoryMarshal.Cast<byte, sbyte>(_arena.AsSpan(_output.ArenaOffset, _output.ByteCount)).CopyTo(output);
+    private void RunOn(byte[] arena, int[] scratch, ReadOnlySpan<float> input, Span<float> output)
+    {
+        var inBytes = arena.AsSpan(_input.ArenaOffset, _input.ByteCount);
+        if (_input.DataType == EpbDataType.Float32)
+        {
+            input.CopyTo(MemoryMarshal.Cast<byte, float>(inBytes));
+        }
+        else
+        {
+            Quantization.Quantize(input, MemoryMarshal.Cast<byte, sbyte>(inBytes), _input.Quant!.Scales[0], _input.Quant.ZeroPoints[0]);
+        }
+
+        Execute(arena, scratch);
+        var outBytes = arena.AsSpan(_output.ArenaOffset, _output.ByteCount);
+        if (_output.DataType == EpbDataType.Float32)
+        {
+            MemoryMarshal.Cast<byte, float>(outBytes).CopyTo(output);
+        }
+        else
+        {
+            Quantization.Dequantize(MemoryMarshal.Cast<byte, sbyte>(outBytes), output, _output.Quant!.Scales[0], _output.Quant.ZeroPoints[0]);
+        }
+    }
+
+    private void RunOn(byte[] arena, int[] scratch, ReadOnlySpan<sbyte> input, Span<sbyte> output)
+    {
+        MemoryMarshal.Cast<sbyte, byte>(input).CopyTo(arena.AsSpan(_input.ArenaOffset, _input.ByteCount));
+        Execute(arena, scratch);
+        MemoryMarshal.Cast<byte, sbyte>(arena.AsSpan(_output.ArenaOffset, _output.ByteCount)).CopyTo(output);
+    }
+
+    private void RunBatch<T>(ReadOnlyMemory<T> inputs, Memory<T> outputs, int threads, Action<byte[], int[], ReadOnlyMemory<T>, Memory<T>> runOne)
+    {
+        CheckSizes(_input.ElementCount, _output.ElementCount);
+        int inSize = _input.ElementCount, outSize = _output.ElementCount;
+        int count = inputs.Length / inSize;
+        if (inputs.Length % inSize != 0 || outputs.Length != count * outSize)
+        {
+            throw new ArgumentException($"a batch of {inputs.Length} input values needs a whole number of samples of {inSize} and {outSize} output values each; output has room for {outputs.Length}");
+        }
+
+        if (threads < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be at least 1");
+        }
+
+        threads = Math.Min(threads, count);
+        if (threads <= 1)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                runOne(_arena, _scratch, inputs.Slice(i * inSize, inSize), outputs.Slice(i * outSize, outSize));
+            }
+
+            return;
+        }
+
+        RunBatchInParallel(inputs, outputs, threads, count, runOne);
+    }
+
+    // Apart from RunBatch so that its one-thread path does not allocate the closure this lambda captures.
+    private void RunBatchInParallel<T>(ReadOnlyMemory<T> inputs, Memory<T> outputs, int threads, int count, Action<byte[], int[], ReadOnlyMemory<T>, Memory<T>> runOne)
+    {
+        int inSize = _input.ElementCount, outSize = _output.ElementCount;
+        while (_batchWorkers.Count < threads - 1)
+        {
+            _batchWorkers.Add((new byte[_arena.Length], new int[_scratch.Length]));
+        }
+
+        // Thread w runs samples w, w + threads, ...; thread 0 uses the model's own arena.
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, w =>
+        {
+            var (arena, scratch) = w == 0 ? (_arena, _scratch) : _batchWorkers[w - 1];
+            for (int i = w; i < count; i += threads)
+            {
+                runOne(arena, scratch, inputs.Slice(i * inSize, inSize), outputs.Slice(i * outSize, outSize));
+            }
+        });
     }
 
     private void CheckSizes(int inputLength, int outputLength)
@@ -157,11 +245,11 @@ public sealed class EpbModel
         }
     }
 
-    private void Execute()
+    private void Execute(byte[] arena, int[] scratch)
     {
         foreach (var step in _steps)
         {
-            step.Execute(_arena, _scratch);
+            step.Execute(arena, scratch);
         }
     }
 
