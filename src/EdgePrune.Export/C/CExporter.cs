@@ -49,10 +49,7 @@ public static partial class CExporter
     public static CExport FromEpb(EpbExport epb, CExportOptions options)
     {
         ArgumentNullException.ThrowIfNull(epb);
-        if (!PrefixPattern().IsMatch(options.Prefix))
-        {
-            throw new EdgePruneException($"prefix '{options.Prefix}' is not a C identifier: use letters, digits and '_', starting with a letter");
-        }
+        CheckPrefix(options.Prefix);
 
         // The .NET runtime's loader validates every offset, length and index before the generator reads the file.
         EpbModel.Load(epb.Bytes);
@@ -110,6 +107,15 @@ public static partial class CExporter
         WeightEncoding.BlockSparse => "_block",
         _ => "_nofm",
     };
+
+    /// <summary>The prefix names files, functions and macros, so it must be a C identifier.</summary>
+    internal static void CheckPrefix(string prefix)
+    {
+        if (!PrefixPattern().IsMatch(prefix))
+        {
+            throw new EdgePruneException($"prefix '{prefix}' is not a C identifier: use letters, digits and '_', starting with a letter");
+        }
+    }
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]*$")]
     private static partial Regex PrefixPattern();

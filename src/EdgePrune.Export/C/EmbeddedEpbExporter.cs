@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Text;
+using EdgePrune.Core;
+using EdgePrune.Core.Inspection;
+using EdgePrune.Core.Ir;
+using EdgePrune.Export.Epb;
+using EdgePrune.Runtime;
+using EdgePrune.Runtime.Format;
+
+namespace EdgePrune.Export.C;
+
+/// <summary>
+/// <c>export --format c --embed-epb</c> (docs/c-export.md "Embedded .epb"): NAME_model.h/.c holding the model's
+/// <c>.epb</c> as a byte array, run by the interpreter in firmware-export/runtime/epb (<c>ep_epb.h</c>), with a static
+/// arena and work buffer sized from the file. <c>NAME_invoke</c> and the I/O macros are those of the call-sequence export,
+/// so firmware switches between the two without changes; swapping the model is swapping the array (or a blob read from
+/// storage into <c>ep_epb_load</c>).
+/// </summary>
+public static class EmbeddedEpbExporter
+{
+    /// <summary>The ops the interpreter prepares (epb_interpreter.c); others fail at export with the node named.</summary>
+    public static readonly IReadOnlySet<OpCode> SupportedOps = new SortedSet<OpCode>
+    {
+        OpCode.FullyConnected, OpCode.Relu, OpCode.Clip, OpCode.Sigmoid, OpCode.Tanh, OpCode.LeakyRelu, OpCode.Softmax,
+        OpCode.Copy, OpCode.Quantize, OpCode.Dequantize,
+    };
+
+    /// <summary>The runtime kernels epb_interpreter.c calls; all are linked whatever the model (the interpreter references each).</summary>
+    public static readonly IReadOnlySet<string> Kernels = new SortedSet<string>(StringComparer.Ordinal)
+    {
+        "ep_fully_connected_f32", "ep_fully_connected_f32_bitmask", "ep_fully_connected_f32_csr8", "ep_fully_connected_f32_csr16",
+        "ep_fully_connected_f32_block", "ep_fully_connected_f32_nofm", "ep_fully_connected_s8", "ep_fully_connected_s8_int4",
+        "ep_fully_connected_s8_bitmask", "ep_fully_connected_s8_csr8", "ep_fully_connected_s8_csr16", "ep_fully_connected_s8_block",
+        "ep_fully_connected_s8_nofm", "ep_relu_f32", "ep_clip_f32", "ep_sigmoid_f32", "ep_tanh_f32", "ep_leaky_relu_f32",
+        "ep_softmax_f32", "ep_clamp_s8", "ep_copy", "ep_quantize_f32_s8", "ep_dequantize_s8_f32",
+    };
+
+    /// <summary>
+    /// Code bytes of epb_interpreter.c itself, compiled as <see cref="RuntimeCode.MeasuredWith"/> says (text of
+    /// <c>arm-none-eabi-size</c>). Not counted: the soft-float double routines its load step calls (docs/c-export.md).
+    /// </summary>
+    public const int InterpreterCodeBytes = 8016;
+
+    /// <summary><c>sizeof(ep_epb_step)</c> on a 32-bit Cortex-M (pointers of 4 bytes), for the RAM report.</summary>
+    public const int StepBytesCortexM = 112;
+
+    /// <summary>The alignment the interpreter gives each work-buffer block (<c>sizeof(ep_epb_word)</c>).</summary>
+    private const int WordBytes = 8;
+
+    public static CExport Write(Graph graph, CExportOptions options) => FromEpb(EpbWriter.Write(graph, options.Epb), options);
+
+    public static CExport FromEpb(EpbExport epb, CExportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(epb);
+        CExporter.CheckPrefix(options.Prefix);
+        // The .NET loader validates the file and every op first, so a refusal below is about the interpreter, not the file.
+        EpbModel.Load(epb.Bytes);
+        var content = EpbReader.Read(epb.Bytes);
+        if (content.Inputs.Length != 1 || content.Outputs.Length != 1)
+        {
+            throw new EdgePruneException($"the C export takes a model with one input and one output; this one has {content.Inputs.Length} inputs and {content.Outputs.Length} outputs");
+        }
+
+        var input = content.Tensors[content.Inputs[0]];
+        var output = content.Tensors[content.Outputs[0]];
+        if (input.DataType != output.DataType || input.DataType is not (EpbDataType.Int8 or EpbDataType.Float32))
+        {
+            throw new EdgePruneException($"the C export needs the model's input and output both int8 or both float32; input {input} and output {output}");
+        }
+
+        var int8Channels = new List<int>();
+        foreach (var node in content.Nodes)
+        {
+            if (!SupportedOps.Contains(node.Op) || content.Tensors[node.Inputs[0]].Kind != TensorKind.Activation)
+            {
+                throw new EdgePruneException($"{node.Describe()}: op {node.Op}{(SupportedOps.Contains(node.Op) ? " on a constant input" : "")} is not supported by the embedded .epb interpreter (supported: {string.Join(", ", SupportedOps)}); export without --embed-epb for the call-sequence C export");
+            }
+
+            if (node.Op == OpCode.FullyConnected && content.Tensors[node.Inputs[0]].DataType == EpbDataType.Int8)
+            {
+                int8Channels.Add(content.Tensors[node.Inputs[1]].Shape[0]);
+            }
+        }
+
+        return new CExport($"{options.Prefix}_model.h", Header(options.Prefix, content, input, output), $"{options.Prefix}_model.c",
+            Source(options.Prefix, input.DataType == EpbDataType.Int8 ? "int8_t" : "float", epb.Bytes, content.Nodes.Length, int8Channels), Report(options, epb, content, int8Channels));
+    }
+
+    /// <summary>Work-buffer bytes on a 32-bit Cortex-M: what <c>EP_EPB_WORK_BYTES_*</c> in ep_epb.h give there.</summary>
+    public static long WorkBytesCortexM(int nodes, IEnumerable<int> int8Channels) =>
+        RoundUp((long)StepBytesCortexM * nodes) + int8Channels.Sum(c => (2 * RoundUp(4L * c)) + RoundUp(c));
+
+    private static long RoundUp(long bytes) => (bytes + WordBytes - 1) / WordBytes * WordBytes;
+
+    private static CSizeReport Report(CExportOptions options, EpbExport epb, EpbContent content, List<int> int8Channels)
+    {
+        var layers = new List<CLayerSize>();
+        foreach (var node in content.Nodes.Where(n => n.Op == OpCode.FullyConnected))
+        {
+            var w = content.Tensors[node.Inputs[1]];
+            var written = epb.Report.Weights.FirstOrDefault(s => s.Tensor == w.Name);
+            bool int8 = w.DataType == EpbDataType.Int8;
+            // What ep_epb_load computes into the work buffer per int8 layer: multipliers, folded biases, shifts.
+            long parameters = int8 ? (2 * RoundUp(4L * w.Shape[0])) + RoundUp(w.Shape[0]) : 0;
+            layers.Add(new CLayerSize(node.Index, written?.Layer ?? node.Describe(), w.Name, w.DataType.ToString().ToLowerInvariant(), w.Weights!.Encoding.ToString(),
+                written?.Bytes ?? 0, (long)w.ElementCount * TensorRecord.ElementSize(w.DataType), parameters));
+        }
+
+        long code = RuntimeCode.Bytes(Kernels) + InterpreterCodeBytes;
+        long work = WorkBytesCortexM(content.Nodes.Length, int8Channels);
+        var budget = options.Device is { } device ? CSizeReport.Check(device, epb.Bytes.Length + code, content.ArenaBytes + work) : null;
+        bool isInt8 = content.Tensors[content.Inputs[0]].DataType == EpbDataType.Int8;
+        return new CSizeReport(options.Prefix, isInt8, layers, epb.Bytes.Length, content.ArenaBytes, budget)
+        {
+            Kernels = Kernels,
+            RuntimeCodeBytes = code,
+            EmbeddedEpb = new CEmbeddedEpbSize(epb.Bytes.Length, InterpreterCodeBytes, work),
+        };
+    }
+
+    private static string Header(string prefix, EpbContent content, TensorRecord input, TensorRecord output)
+    {
+        string upper = prefix.ToUpperInvariant();
+        bool int8 = input.DataType == EpbDataType.Int8;
+        string element = int8 ? "int8_t" : "float";
+        var c = CultureInfo.InvariantCulture;
+        var h = new StringBuilder();
+        h.AppendLine("/* Generated by edgeprune export --format c --embed-epb (docs/c-export.md). Do not edit; re-export instead. */");
+        h.AppendLine(c, $"#ifndef {upper}_MODEL_H");
+        h.AppendLine(c, $"#define {upper}_MODEL_H");
+        h.AppendLine();
+        h.AppendLine("#include <stdint.h>");
+        h.AppendLine();
+        h.AppendLine("#ifdef __cplusplus\nextern \"C\" {\n#endif");
+        h.AppendLine();
+        h.AppendLine(c, $"/* Input {input.Name} [{string.Join(", ", input.Shape)}] and output {output.Name} [{string.Join(", ", output.Shape)}], in elements. */");
+        h.AppendLine(c, $"#define {upper}_INPUT_SIZE {input.ElementCount}");
+        h.AppendLine(c, $"#define {upper}_OUTPUT_SIZE {output.ElementCount}");
+        h.AppendLine("/* Bytes of the static activation arena (the interpreter's work buffer comes on top: NAME_WORK_BYTES in the .c). */");
+        h.AppendLine(c, $"#define {upper}_ARENA_BYTES {content.ArenaBytes}");
+        h.AppendLine(c, $"#define {upper}_IS_INT8 {(int8 ? 1 : 0)}");
+        if (int8)
+        {
+            h.AppendLine("/* real = scale * (code - zero_point) */");
+            h.AppendLine(c, $"#define {upper}_INPUT_SCALE {CArrays.Float(input.Quant!.Scales[0])}");
+            h.AppendLine(c, $"#define {upper}_INPUT_ZERO_POINT {input.Quant.ZeroPoints[0]}");
+            h.AppendLine(c, $"#define {upper}_OUTPUT_SCALE {CArrays.Float(output.Quant!.Scales[0])}");
+            h.AppendLine(c, $"#define {upper}_OUTPUT_ZERO_POINT {output.Quant.ZeroPoints[0]}");
+        }
+
+        h.AppendLine();
+        h.AppendLine(c, $"/* Validates the embedded .epb and prepares the interpreter: 0, or an ep_epb_status (ep_epb.h). NAME_invoke calls it once if the caller did not. */");
+        h.AppendLine(c, $"int {prefix}_init(void);");
+        h.AppendLine();
+        h.AppendLine(c, $"/* Runs one inference: input holds {upper}_INPUT_SIZE values, output receives {upper}_OUTPUT_SIZE. Returns 0 on success, else an ep_epb_status. Not reentrant (one static arena). */");
+        h.AppendLine(c, $"int {prefix}_invoke(const {element} *input, {element} *output);");
+        h.AppendLine();
+        h.AppendLine("#ifdef __cplusplus\n}\n#endif");
+        h.AppendLine();
+        h.AppendLine("#endif");
+        return h.ToString();
+    }
+
+    private static string Source(string prefix, string element, byte[] blob, int nodes, List<int> int8Channels)
+    {
+        string upper = prefix.ToUpperInvariant();
+        var c = CultureInfo.InvariantCulture;
+        var s = new StringBuilder();
+        s.AppendLine(c, $"/* Generated by edgeprune export --format c --embed-epb: {prefix}, {nodes} ops run by the .epb interpreter. Do not edit; re-export instead. */");
+        s.AppendLine("#include \"edgeprune/ep_epb.h\"");
+        s.AppendLine(c, $"#include \"{prefix}_model.h\"");
+        s.AppendLine();
+        string work = string.Join(" + ", new[] { $"EP_EPB_WORK_BYTES_STEPS({nodes})" }.Concat(int8Channels.Select(ch => $"EP_EPB_WORK_BYTES_INT8_LAYER({ch})")));
+        s.AppendLine("/* What ep_epb_load keeps: one step per node, and per int8 layer its multipliers, shifts and folded biases. */");
+        s.AppendLine(c, $"#define {upper}_WORK_BYTES ({work})");
+        s.AppendLine();
+        s.AppendLine("/* 16-byte alignment keeps every weight range aligned as in a file mapped to memory (docs/format.md); the interpreter needs 4. */");
+        s.AppendLine("#if defined(__GNUC__)");
+        s.AppendLine(c, $"#define {upper}_ALIGNED __attribute__((aligned(16)))");
+        s.AppendLine("#else");
+        s.AppendLine(c, $"#define {upper}_ALIGNED");
+        s.AppendLine("#endif");
+        s.AppendLine();
+        s.AppendLine(c, $"/* The .epb file, {blob.Length} bytes. */");
+        s.AppendLine(c, $"static const union {{ uint8_t bytes[{blob.Length}]; ep_epb_word align; }} {prefix}_epb {upper}_ALIGNED = {{{{");
+        for (int i = 0; i < blob.Length; i += 16)
+        {
+            s.Append("    ");
+            for (int j = i; j < Math.Min(blob.Length, i + 16); j++)
+            {
+                s.Append(c, $"0x{blob[j]:x2},");
+                s.Append(j + 1 < Math.Min(blob.Length, i + 16) ? " " : "");
+            }
+
+            s.AppendLine();
+        }
+
+        s.AppendLine("}};");
+        s.AppendLine();
+        s.AppendLine(c, $"static ep_epb_word {prefix}_work[({upper}_WORK_BYTES + sizeof(ep_epb_word) - 1) / sizeof(ep_epb_word)];");
+        s.AppendLine(c, $"static ep_epb_word {prefix}_arena[({upper}_ARENA_BYTES + sizeof(ep_epb_word) - 1) / sizeof(ep_epb_word)];");
+        s.AppendLine(c, $"static ep_epb_model {prefix}_epb_model;");
+        s.AppendLine(c, $"static int {prefix}_loaded = -1;");
+        s.AppendLine();
+        s.AppendLine(c, $"int {prefix}_init(void)");
+        s.AppendLine("{");
+        s.AppendLine(c, $"    {prefix}_loaded = (int)ep_epb_load(&{prefix}_epb_model, {prefix}_epb.bytes, sizeof {prefix}_epb.bytes, {prefix}_work, sizeof {prefix}_work);");
+        s.AppendLine(c, $"    return {prefix}_loaded;");
+        s.AppendLine("}");
+        s.AppendLine();
+        s.AppendLine(c, $"int {prefix}_invoke(const {element} *input, {element} *output)");
+        s.AppendLine("{");
+        s.AppendLine(c, $"    if ({prefix}_loaded != 0 && {prefix}_init() != 0) {{");
+        s.AppendLine(c, $"        return {prefix}_loaded;");
+        s.AppendLine("    }");
+        s.AppendLine(c, $"    return (int)ep_epb_invoke(&{prefix}_epb_model, input, output, (uint8_t *){prefix}_arena, sizeof {prefix}_arena);");
+        s.AppendLine("}");
+        return s.ToString();
+    }
+}

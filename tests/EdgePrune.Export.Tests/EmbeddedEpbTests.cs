@@ -1,0 +1,289 @@
+using System.Globalization;
+using EdgePrune.Cli;
+using EdgePrune.Compression.Quantization;
+using EdgePrune.Core.Ir;
+using EdgePrune.Core.Onnx;
+using EdgePrune.Export.C;
+using EdgePrune.Export.Epb;
+using EdgePrune.Runtime;
+using EdgePrune.Runtime.Format;
+using EdgePrune.Runtime.Kernels;
+using EdgePrune.TestSupport;
+using Xunit.Abstractions;
+using Tensor = EdgePrune.Core.Ir.Tensor;
+
+namespace EdgePrune.Export.Tests;
+
+/// <summary>
+/// <c>export --format c --embed-epb</c>: the .epb interpreter (firmware-export/runtime/epb) compiled with the host gcc
+/// against the .NET runtime running the same .epb (int8 bit for bit, fp32 within 1e-5) on 200 held-out digits, against
+/// the .NET reader on mutated files under AddressSanitizer and UBSan, and cross-compiled for the Cortex-M4.
+/// </summary>
+public sealed class EmbeddedEpbTests(ITestOutputHelper log)
+{
+    public static TheoryData<string> Variants() => new()
+    {
+        "fp32-dense", "fp32-sparse90", "fp32-block4x4", "int8-dense", "int8-sparse90", "int8-sparse98", "int8-1of4", "int8-block4x4", "int4-dense",
+    };
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Host_gcc_interpreter_matches_the_dotnet_runtime_on_LeNet_300_100(string variant)
+    {
+        var (graph, options) = LeNetVariants.Build("lenet-300-100.onnx", variant);
+        var epb = EpbWriter.Write(graph, options);
+        var export = EmbeddedEpbExporter.FromEpb(epb, new CExportOptions { Prefix = "lenet" });
+        var runtime = EpbModel.Load(epb.Bytes);
+        var digits = LeNetVariants.Digits(LeNetVariants.Source("lenet-300-100.onnx"));
+        var host = new HostBuild(export);
+        int outputs = runtime.Outputs[0].ElementCount;
+        log.WriteLine($"{variant}: .epb {epb.Bytes.Length} B ({string.Join(", ", export.Report.Layers.Select(l => $"{l.Tensor} {l.Encoding}"))}), arena {export.Report.ArenaBytes} B, work {export.Report.EmbeddedEpb!.WorkBytes} B");
+
+        if (variant.StartsWith("fp32", StringComparison.Ordinal))
+        {
+            var c = host.Run(digits, outputs);
+            var expected = new float[outputs];
+            for (int i = 0; i < digits.Length; i++)
+            {
+                runtime.Run(digits[i], expected);
+                Agreement.AssertClose(Tensor.FromArray(expected, outputs), Tensor.FromArray(c[i], outputs), atol: 1e-5f, rtol: 1e-5f, what: $"digit {i} vs the .NET runtime");
+            }
+
+            return;
+        }
+
+        var input = runtime.Inputs[0];
+        var codes = digits.Select(d => d.Select(v => Quantization.QuantizeOne(v, input.Scale, input.ZeroPoint)).ToArray()).ToArray();
+        var cOutputs = host.Run(codes, outputs);
+        var dotnet = new sbyte[outputs];
+        for (int i = 0; i < codes.Length; i++)
+        {
+            runtime.Run(codes[i], dotnet);
+            Assert.True(dotnet.SequenceEqual(cOutputs[i]), $"digit {i}: .NET runtime [{string.Join(", ", dotnet)}] vs C [{string.Join(", ", cOutputs[i])}]");
+        }
+    }
+
+    /// <summary>
+    /// Mutations of valid files, all in one program built with -fsanitize=address,undefined (any out-of-bounds read,
+    /// overflow or misaligned access aborts it); each blob sits in a heap block of exactly its size. The .NET reader is
+    /// the oracle: a file it refuses must be refused by the C loader too; a file both accept is run once.
+    /// </summary>
+    [Fact]
+    public void Mutated_blobs_are_refused_with_an_error_code_and_never_read_out_of_bounds()
+    {
+        var (int8Graph, int8Options) = LeNetVariants.Build("lenet-300-100.onnx", "int8-sparse90");
+        byte[][] seeds =
+        [
+            EpbWriter.Write(int8Graph, int8Options).Bytes,
+            EpbWriter.Write(SmallMlp(new Random(3))).Bytes,
+            SmallInt8Mlp(new Random(4)),
+        ];
+        var random = new Random(2026);
+        var cases = new List<byte[]>(seeds);
+        for (int i = 0; i < 400; i++)
+        {
+            cases.Add(EpbMutations.Mutate(random, seeds[1 + (i % 2)]));
+        }
+
+        // The LeNet file is 270 KB: a few dozen of its mutations keep the run short while reaching the sparse-weight checks.
+        for (int i = 0; i < 40; i++)
+        {
+            cases.Add(EpbMutations.Mutate(random, seeds[0]));
+        }
+
+        string dir = CToolchain.NewDirectory("fuzz");
+        string casesFile = Path.Combine(dir, "cases.bin");
+        using (var writer = new BinaryWriter(File.Create(casesFile)))
+        {
+            foreach (var c in cases)
+            {
+                writer.Write((uint)c.Length);
+                writer.Write(c);
+            }
+        }
+
+        File.WriteAllText(Path.Combine(dir, "fuzz.c"), FuzzMain);
+        string sanitize = "-fsanitize=address,undefined";
+        string exe = CToolchain.BuildHost("gcc", dir, [Path.Combine(dir, "fuzz.c"), CToolchain.InterpreterSource], "-g", sanitize, "-fno-sanitize-recover=all");
+        string[] lines = CToolchain.Run(exe, [casesFile]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(cases.Count, lines.Length);
+
+        int refused = 0, bothLoaded = 0;
+        for (int i = 0; i < cases.Count; i++)
+        {
+            int status = int.Parse(lines[i], CultureInfo.InvariantCulture);
+            Assert.InRange(status, 0, 18);
+            bool dotnetLoads = DotnetLoads(cases[i]);
+            if (i < seeds.Length)
+            {
+                Assert.True(status == 0, $"valid seed {i}: ep_epb_load returned {status}");
+                continue;
+            }
+
+            Assert.False(status == 0 && !dotnetLoads, $"case {i}: the .NET reader refuses this file but ep_epb_load accepted it");
+            refused += status != 0 ? 1 : 0;
+            bothLoaded += status == 0 ? 1 : 0;
+        }
+
+        log.WriteLine($"{cases.Count - seeds.Length} mutations: {refused} refused with an error code, {bothLoaded} loaded and ran (accepted by the .NET reader too)");
+        Assert.True(refused > (cases.Count - seeds.Length) / 2, $"only {refused} mutations were refused");
+    }
+
+    [Fact]
+    public void An_op_the_interpreter_lacks_exits_2_naming_the_node_and_op()
+    {
+        string dir = CToolchain.NewDirectory("embed-unsupported");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        // LeNet-5's first op is a Conv, which the call-sequence export runs and the interpreter does not.
+        int exit = CommandLine.Run(["export", RepositoryPaths.SampleModel("lenet5.onnx"), "--format", "c", "--embed-epb", "-o", Path.Combine(dir, "out")], stdout, stderr);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("node 0 (Conv): op Conv is not supported by the embedded .epb interpreter", stderr.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(dir, "out")));
+    }
+
+    [Fact]
+    public void Embed_epb_with_format_epb_exits_2()
+    {
+        string dir = CToolchain.NewDirectory("embed-epb-format");
+        var stderr = new StringWriter();
+
+        int exit = CommandLine.Run(["export", RepositoryPaths.SampleModel("lenet-300-100.onnx"), "--format", "epb", "--embed-epb", "-o", Path.Combine(dir, "m.epb")], new StringWriter(), stderr);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--embed-epb puts the .epb inside C source: use it with --format c", stderr.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir, "m.epb")));
+    }
+
+    [Fact]
+    public void Cli_writes_the_embedded_export_with_the_call_sequence_contract_and_its_size_report()
+    {
+        string dir = CToolchain.NewDirectory("embed-cli");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        int exit = CommandLine.Run(["export", RepositoryPaths.SampleModel("lenet-300-100.onnx"), "--format", "c", "--embed-epb", "-o", dir, "--prefix", "mlp", "--calib", RepositoryPaths.Mnist("train-images-idx3-ubyte.gz"), "--calib-samples", "100"], stdout, stderr);
+
+        Assert.True(exit == 0, stderr.ToString());
+        string header = File.ReadAllText(Path.Combine(dir, "mlp_model.h"));
+        foreach (string line in new[] { "#define MLP_INPUT_SIZE 784", "#define MLP_OUTPUT_SIZE 10", "#define MLP_IS_INT8 1", "int mlp_init(void);", "int mlp_invoke(const int8_t *input, int8_t *output);" })
+        {
+            Assert.Contains(line, header, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("__attribute__((aligned(16)))", File.ReadAllText(Path.Combine(dir, "mlp_model.c")), StringComparison.Ordinal);
+        string report = File.ReadAllText(Path.Combine(dir, "mlp_size.md"));
+        Assert.Contains("- flash, embedded .epb: ", report, StringComparison.Ordinal);
+        Assert.Contains($"the .epb interpreter {EmbeddedEpbExporter.InterpreterCodeBytes} ", report, StringComparison.Ordinal);
+        Assert.Contains("embedded .epb", stdout.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// arm-none-eabi-gcc with the qemu-mps2-an386 profile's flags compiles the interpreter clean; its code size, the
+    /// kernels it references and sizeof(ep_epb_step) are the constants the size report uses.
+    /// </summary>
+    [Fact]
+    public void Interpreter_cross_compiles_for_the_Cortex_M4_with_the_size_and_kernels_the_report_counts()
+    {
+        string dir = CToolchain.NewDirectory("epb-arm");
+        string obj = Path.Combine(dir, "epb_interpreter.o");
+        string[] flags = [.. CToolchain.Strict.Split(' '), .. TestSupport.Firmware.QemuMps2An386.Profile.CompilerFlags, "-ffunction-sections", "-fdata-sections", "-I", CToolchain.RuntimeInclude];
+        CToolchain.Run("arm-none-eabi-gcc", [.. flags, "-c", CToolchain.InterpreterSource, "-o", obj]);
+        string size = CToolchain.Run("arm-none-eabi-size", [obj]).Split('\n')[1];
+        Assert.Equal(EmbeddedEpbExporter.InterpreterCodeBytes, int.Parse(size.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture));
+        var undefined = CToolchain.Run("arm-none-eabi-nm", ["-u", obj]).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim().Split(' ')[^1]).ToList();
+        Assert.Equal(EmbeddedEpbExporter.Kernels.Order(StringComparer.Ordinal), undefined.Where(s => s.StartsWith("ep_", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+
+        // sizeof(ep_epb_step) on the target: a negative array size fails the compile when it differs from the constant.
+        string probe = Path.Combine(dir, "probe.c");
+        File.WriteAllText(probe, $"#include \"edgeprune/ep_epb.h\"\ntypedef char step_bytes_match[sizeof(ep_epb_step) == {EmbeddedEpbExporter.StepBytesCortexM} ? 1 : -1];\nextern step_bytes_match probe;\n");
+        CToolchain.Run("arm-none-eabi-gcc", [.. flags, "-c", probe, "-o", Path.Combine(dir, "probe.o")]);
+    }
+
+    private static bool DotnetLoads(byte[] file)
+    {
+        try
+        {
+            EpbModel.Load(file);
+            return true;
+        }
+        catch (EpbFormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>12 → 8 (Relu) → 4 (Softmax), a third of the weights kept: small enough for hundreds of mutations.</summary>
+    private static Graph SmallMlp(Random random)
+    {
+        var b = new GraphBuilder(13, "small-mlp");
+        string x = b.Input("x", DataType.Float, 1, 12);
+        string h = b.Op("Relu", [b.Op("Gemm", [x, b.Initializer("w1", Sparse(random, 8, 12)), b.Initializer("b1", TestTensors.Uniform(random, [8]))], Attrs(("transB", AttributeValue.Of(1L))))]);
+        b.Output(b.Op("Softmax", [b.Op("Gemm", [h, b.Initializer("w2", Sparse(random, 4, 8)), b.Initializer("b2", TestTensors.Uniform(random, [4]))], Attrs(("transB", AttributeValue.Of(1L))))]));
+        return b.Build();
+    }
+
+    /// <summary>The small MLP quantized by the Quantizer (int8 FullyConnected with per-channel weights, Quantize/Dequantize around them).</summary>
+    private static byte[] SmallInt8Mlp(Random random)
+    {
+        var graph = SmallMlp(random);
+        var calibration = CalibrationData.ForInput(graph, TestTensors.Uniform(random, [32, 12]), "uniform");
+        var quantized = Quantizer.Quantize(graph, calibration, new QuantizationOptions());
+        return EpbWriter.Write(quantized.Graph, new EpbWriteOptions { Quantization = EpbQuantizationBuilder.From(quantized, allowInt4: false) }).Bytes;
+    }
+
+    private static Tensor Sparse(Random random, int rows, int cols) =>
+        Tensor.FromArray(Enumerable.Range(0, rows * cols).Select(i => i % 3 == 0 ? (float)((random.NextDouble() * 2) - 1) : 0f).ToArray(), rows, cols);
+
+    private static Dictionary<string, AttributeValue> Attrs(params (string Name, AttributeValue Value)[] attributes) => attributes.ToDictionary(a => a.Name, a => a.Value);
+
+    /// <summary>Reads (u32 length, bytes) cases; per case prints ep_epb_load's status, and runs a model that loads.</summary>
+    private const string FuzzMain = """
+        #include <stdio.h>
+        #include <stdlib.h>
+        #include <string.h>
+        #include "edgeprune/ep_epb.h"
+
+        int main(int argc, char **argv)
+        {
+            FILE *in;
+            unsigned char length_bytes[4];
+            if (argc != 2 || (in = fopen(argv[1], "rb")) == NULL) {
+                return 1;
+            }
+            while (fread(length_bytes, 4, 1, in) == 1) {
+                size_t length = (size_t)length_bytes[0] | ((size_t)length_bytes[1] << 8) | ((size_t)length_bytes[2] << 16) | ((size_t)length_bytes[3] << 24);
+                uint8_t *blob = malloc(length > 0 ? length : 1);
+                ep_epb_model model;
+                ep_epb_status status;
+                void *work;
+                if (blob == NULL || fread(blob, 1, length, in) != length) {
+                    return 2;
+                }
+                status = ep_epb_load(&model, blob, length, NULL, 0);
+                if (status == EP_EPB_ERROR_WORK_TOO_SMALL) {
+                    work = malloc(model.work_bytes > 0 ? model.work_bytes : 1);
+                    status = ep_epb_load(&model, blob, length, work, model.work_bytes);
+                    if (status == EP_EPB_OK) {
+                        uint8_t *arena = malloc(model.arena_bytes > 0 ? model.arena_bytes : 1);
+                        void *input = calloc((size_t)model.input.bytes, 1);
+                        void *output = malloc((size_t)model.output.bytes);
+                        if (ep_epb_invoke(&model, input, output, arena, model.arena_bytes) != EP_EPB_OK) {
+                            return 3;
+                        }
+                        free(arena);
+                        free(input);
+                        free(output);
+                    }
+                    free(work);
+                }
+                printf("%d\n", (int)status);
+                free(blob);
+            }
+            fclose(in);
+            return 0;
+        }
+        """;
+}
