@@ -255,8 +255,10 @@ static int popcount8(uint32_t b)
 static ep_epb_status check_weights(const tensor *t)
 {
     int32_t rows = t->shape[0], cols = t->elements / t->shape[0];
-    uint32_t size = (uint32_t)element_size(t->type), expected_ranges;
-    uint64_t elements = (uint64_t)t->elements, nnz = (uint64_t)(uint32_t)t->stored;
+    /* Element counts stay below 2^28 (the reader's shape check), so divisions run in 32 bits: no 64-bit division
+     * routine is linked. Products with the stored count run in 64 bits. */
+    uint32_t size = (uint32_t)element_size(t->type), expected_ranges, elements = (uint32_t)t->elements;
+    uint64_t nnz = (uint64_t)(uint32_t)t->stored;
     if (t->stored < 0) {
         return EP_EPB_ERROR_WEIGHTS;
     }
@@ -282,12 +284,12 @@ static ep_epb_status check_weights(const tensor *t)
     }
     switch (t->encoding) {
     case EP_ENCODING_DENSE:
-        return t->range_length[0] == elements * size ? EP_EPB_OK : EP_EPB_ERROR_WEIGHTS;
+        return t->range_length[0] == (uint64_t)elements * size ? EP_EPB_OK : EP_EPB_ERROR_WEIGHTS;
     case EP_ENCODING_INT4:
         return t->type == TYPE_INT8 && t->range_length[0] == (elements + 1) / 2 ? EP_EPB_OK : EP_EPB_ERROR_WEIGHTS;
     case EP_ENCODING_BITMASK: {
         uint64_t ones = 0;
-        uint32_t i, full = (uint32_t)(elements / 8);
+        uint32_t i, full = elements / 8;
         if (t->range_length[0] != (elements + 7) / 8 || t->range_length[1] != nnz * size) {
             return EP_EPB_ERROR_WEIGHTS;
         }
@@ -304,19 +306,19 @@ static ep_epb_status check_weights(const tensor *t)
         return ones == nnz ? EP_EPB_OK : EP_EPB_ERROR_WEIGHTS;
     }
     case EP_ENCODING_NOFM: {
-        uint64_t slots, g;
+        uint32_t slots, g;
         int32_t n = t->p0, m = t->p1, s;
         if (n < 1 || m < n || m > 4 || cols % m != 0) {
             return EP_EPB_ERROR_WEIGHTS;
         }
-        slots = (uint64_t)rows * (uint64_t)cols / (uint64_t)m * (uint64_t)n;
-        if (nnz != slots || t->range_length[0] != (slots + 3) / 4 || t->range_length[1] != slots * size) {
+        slots = elements / (uint32_t)m * (uint32_t)n;
+        if (nnz != slots || t->range_length[0] != (slots + 3) / 4 || t->range_length[1] != (uint64_t)slots * size) {
             return EP_EPB_ERROR_WEIGHTS;
         }
-        for (g = 0; g < slots / (uint64_t)n; g++) {
+        for (g = 0; g < slots / (uint32_t)n; g++) {
             int32_t previous = -1;
             for (s = 0; s < n; s++) {
-                uint64_t slot = g * (uint64_t)n + (uint64_t)s;
+                uint32_t slot = g * (uint32_t)n + (uint32_t)s;
                 int32_t index = (int32_t)((t->range[0][slot >> 2] >> ((slot & 3u) * 2u)) & 3u);
                 if (index >= m || index <= previous) {
                     return EP_EPB_ERROR_WEIGHTS;
@@ -1051,7 +1053,7 @@ static void quantize_multiplier(double real, int32_t *multiplier, int32_t *shift
 {
     uint64_t bits;
     double fraction;
-    int64_t q;
+    uint32_t q;
     int exponent = 0;
     *multiplier = 0;
     *shift = 0;
@@ -1069,8 +1071,8 @@ static void quantize_multiplier(double real, int32_t *multiplier, int32_t *shift
     bits = (bits & ~((uint64_t)0x7FFu << 52)) | ((uint64_t)1022u << 52);
     memcpy(&fraction, &bits, sizeof fraction);
     /* fraction * 2^31 has at most 22 fraction bits, so adding one half is exact and truncation rounds half away. */
-    q = (int64_t)(fraction * 2147483648.0 + 0.5);
-    if (q == (int64_t)1 << 31) {
+    q = (uint32_t)(fraction * 2147483648.0 + 0.5);
+    if (q == 0x80000000u) {
         q /= 2;
         exponent++;
     }
