@@ -21,23 +21,35 @@ namespace EdgePrune.Export.Tests;
 /// </summary>
 public sealed class EmbeddedEpbTests(ITestOutputHelper log)
 {
-    public static TheoryData<string> Variants() => new()
+    public static TheoryData<string, string> Variants() => new()
     {
-        "fp32-dense", "fp32-sparse90", "fp32-block4x4", "int8-dense", "int8-sparse90", "int8-sparse98", "int8-1of4", "int8-block4x4", "int4-dense",
+        { "lenet-300-100.onnx", "fp32-dense" },
+        { "lenet-300-100.onnx", "fp32-sparse90" },
+        { "lenet-300-100.onnx", "fp32-block4x4" },
+        { "lenet-300-100.onnx", "int8-dense" },
+        { "lenet-300-100.onnx", "int8-sparse90" },
+        { "lenet-300-100.onnx", "int8-sparse98" },
+        { "lenet-300-100.onnx", "int8-1of4" },
+        { "lenet-300-100.onnx", "int8-block4x4" },
+        { "lenet-300-100.onnx", "int4-dense" },
+        { "lenet5.onnx", "fp32-dense" },
+        { "lenet5.onnx", "fp32-sparse90" },
+        { "lenet5.onnx", "int8-dense" },
+        { "lenet5.onnx", "int8-sparse90" },
     };
 
     [Theory]
     [MemberData(nameof(Variants))]
-    public void Host_gcc_interpreter_matches_the_dotnet_runtime_on_LeNet_300_100(string variant)
+    public void Host_gcc_interpreter_matches_the_dotnet_runtime_on_the_LeNets(string modelFile, string variant)
     {
-        var (graph, options) = LeNetVariants.Build("lenet-300-100.onnx", variant);
+        var (graph, options) = LeNetVariants.Build(modelFile, variant);
         var epb = EpbWriter.Write(graph, options);
         var export = EmbeddedEpbExporter.FromEpb(epb, new CExportOptions { Prefix = "lenet" });
         var runtime = EpbModel.Load(epb.Bytes);
-        var digits = LeNetVariants.Digits(LeNetVariants.Source("lenet-300-100.onnx"));
+        var digits = LeNetVariants.Digits(LeNetVariants.Source(modelFile));
         var host = new HostBuild(export);
         int outputs = runtime.Outputs[0].ElementCount;
-        log.WriteLine($"{variant}: .epb {epb.Bytes.Length} B ({string.Join(", ", export.Report.Layers.Select(l => $"{l.Tensor} {l.Encoding}"))}), arena {export.Report.ArenaBytes} B, work {export.Report.EmbeddedEpb!.WorkBytes} B");
+        log.WriteLine($"{modelFile} {variant}: .epb {epb.Bytes.Length} B ({string.Join(", ", export.Report.Layers.Select(l => $"{l.Tensor} {l.Encoding}"))}), arena {export.Report.ArenaBytes} B, work {export.Report.EmbeddedEpb!.WorkBytes} B");
 
         if (variant.StartsWith("fp32", StringComparison.Ordinal))
         {
@@ -71,24 +83,26 @@ public sealed class EmbeddedEpbTests(ITestOutputHelper log)
     [Fact]
     public void Mutated_blobs_are_refused_with_an_error_code_and_never_read_out_of_bounds()
     {
-        var (int8Graph, int8Options) = LeNetVariants.Build("lenet-300-100.onnx", "int8-sparse90");
+        var (mlpGraph, mlpOptions) = LeNetVariants.Build("lenet-300-100.onnx", "int8-sparse90");
+        var (cnnGraph, cnnOptions) = LeNetVariants.Build("lenet5.onnx", "int8-sparse90");
         byte[][] seeds =
         [
-            EpbWriter.Write(int8Graph, int8Options).Bytes,
             EpbWriter.Write(SmallMlp(new Random(3))).Bytes,
             SmallInt8Mlp(new Random(4)),
+            EpbWriter.Write(mlpGraph, mlpOptions).Bytes,
+            EpbWriter.Write(cnnGraph, cnnOptions).Bytes,
         ];
         var random = new Random(2026);
         var cases = new List<byte[]>(seeds);
         for (int i = 0; i < 400; i++)
         {
-            cases.Add(EpbMutations.Mutate(random, seeds[1 + (i % 2)]));
+            cases.Add(EpbMutations.Mutate(random, seeds[i % 2]));
         }
 
-        // The LeNet file is 270 KB: a few dozen of its mutations keep the run short while reaching the sparse-weight checks.
-        for (int i = 0; i < 40; i++)
+        // The LeNet files are 66 KB and 19 KB: a few dozen mutations of each reach the sparse-weight and Conv checks in little time.
+        for (int i = 0; i < 80; i++)
         {
-            cases.Add(EpbMutations.Mutate(random, seeds[0]));
+            cases.Add(EpbMutations.Mutate(random, seeds[2 + (i % 2)]));
         }
 
         string dir = CToolchain.NewDirectory("fuzz");
@@ -132,15 +146,19 @@ public sealed class EmbeddedEpbTests(ITestOutputHelper log)
     [Fact]
     public void An_op_the_interpreter_lacks_exits_2_naming_the_node_and_op()
     {
+        // Mul of two activations: the call-sequence export runs it (ep_mul_f32), the interpreter does not.
+        var builder = new GraphBuilder(13, "square");
+        string x = builder.Input("x", DataType.Float, 1, 4);
+        builder.Output(builder.Op("Mul", [x, x]));
         string dir = CToolchain.NewDirectory("embed-unsupported");
-        var stdout = new StringWriter();
+        string model = Path.Combine(dir, "square.onnx");
+        OnnxExporter.Save(new Model { Graph = builder.Build() }, model);
         var stderr = new StringWriter();
 
-        // LeNet-5's first op is a Conv, which the call-sequence export runs and the interpreter does not.
-        int exit = CommandLine.Run(["export", RepositoryPaths.SampleModel("lenet5.onnx"), "--format", "c", "--embed-epb", "-o", Path.Combine(dir, "out")], stdout, stderr);
+        int exit = CommandLine.Run(["export", model, "--format", "c", "--embed-epb", "-o", Path.Combine(dir, "out")], new StringWriter(), stderr);
 
         Assert.Equal(2, exit);
-        Assert.Contains("node 0 (Conv): op Conv is not supported by the embedded .epb interpreter", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("node 0 (Mul): op Mul is not supported by the embedded .epb interpreter", stderr.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(dir, "out")));
     }
 

@@ -22,13 +22,14 @@ enum { TYPE_FLOAT32 = 1, TYPE_INT8 = 3, TYPE_INT32 = 6 };
 enum { KIND_ACTIVATION = 0, KIND_CONSTANT = 1 };
 enum { QUANT_NONE = 0, QUANT_PER_TENSOR = 1, QUANT_PER_CHANNEL = 2 };
 enum {
-    OP_FULLY_CONNECTED = 1, OP_RELU = 10, OP_CLIP = 11, OP_SIGMOID = 12, OP_TANH = 13, OP_LEAKY_RELU = 14,
+    OP_FULLY_CONNECTED = 1, OP_CONV = 2, OP_MAX_POOL = 3, OP_AVERAGE_POOL = 4, OP_GLOBAL_AVERAGE_POOL = 5, OP_RELU = 10, OP_CLIP = 11, OP_SIGMOID = 12, OP_TANH = 13, OP_LEAKY_RELU = 14,
     OP_SOFTMAX = 15, OP_COPY = 16, OP_QUANTIZE = 19, OP_DEQUANTIZE = 20, OP_LAST = 21
 };
-enum { ATTR_ALPHA = 7, ATTR_MIN = 8, ATTR_MAX = 9, ATTR_ACTIVATION = 12, ATTR_SOFTMAX_SHAPE = 13, ATTR_LAST = 13 };
+enum { ATTR_KERNEL_SHAPE = 1, ATTR_STRIDES = 2, ATTR_PADS = 3, ATTR_DILATIONS = 4, ATTR_GROUP = 5, ATTR_COUNT_INCLUDE_PAD = 11, ATTR_ALPHA = 7, ATTR_MIN = 8, ATTR_MAX = 9, ATTR_ACTIVATION = 12, ATTR_SOFTMAX_SHAPE = 13, ATTR_LAST = 13 };
 
 typedef enum {
-    STEP_FC_F32, STEP_FC_S8, STEP_RELU_F32, STEP_CLIP_F32, STEP_SIGMOID_F32, STEP_TANH_F32, STEP_LEAKY_RELU_F32,
+    STEP_FC_F32, STEP_FC_S8, STEP_CONV_F32, STEP_CONV_S8, STEP_MAX_POOL_F32, STEP_MAX_POOL_S8, STEP_AVERAGE_POOL_F32,
+    STEP_AVERAGE_POOL_S8, STEP_GLOBAL_AVERAGE_POOL_F32, STEP_GLOBAL_AVERAGE_POOL_S8, STEP_RELU_F32, STEP_CLIP_F32, STEP_SIGMOID_F32, STEP_TANH_F32, STEP_LEAKY_RELU_F32,
     STEP_SOFTMAX_F32, STEP_CLAMP_S8, STEP_COPY, STEP_QUANTIZE, STEP_DEQUANTIZE
 } step_kind;
 
@@ -1204,11 +1205,70 @@ static void add_row_sums(const ep_weights *w, uint32_t *sums)
     }
 }
 
+/* The fused activation's real range (FusedRange.Of); 0 when the attribute is malformed. */
+static int fused_range(const node *n, float *min, float *max)
+{
+    float infinity = as_f32(0x7F800000u);
+    int64_t activation;
+    *min = -infinity;
+    *max = infinity;
+    if (!attribute_int(n, ATTR_ACTIVATION, 0, &activation)) {
+        return 0;
+    }
+    if (activation == 1) {
+        *min = 0.0f;
+    } else if (activation == 2) {
+        return attribute_float(n, ATTR_MIN, -infinity, min) && attribute_float(n, ATTR_MAX, infinity, max) && !is_nan(*min) && !is_nan(*max) && *min <= *max;
+    }
+    return activation >= 0 && activation <= 2;
+}
+
+/*
+ * Requantization.Create for an int8 FullyConnected or Conv of `channels` outputs: per-tensor input and output,
+ * symmetric weights per tensor or per output channel; multipliers and shifts go to the work buffer.
+ */
+static ep_epb_status requantization(const tensor *x, const tensor *w, const tensor *y, int32_t channels, float min, float max, ep_requant_s8 *q, work_buffer *work)
+{
+    int32_t *multipliers = (int32_t *)reserve(work, 4 * (size_t)channels);
+    int8_t *shifts = (int8_t *)reserve(work, (size_t)channels);
+    float in_scale, out_scale;
+    uint32_t c;
+    if (x->type != TYPE_INT8 || w->type != TYPE_INT8 || y->type != TYPE_INT8 || x->quant != QUANT_PER_TENSOR || y->quant != QUANT_PER_TENSOR
+        || w->quant == QUANT_NONE || (w->quant == QUANT_PER_CHANNEL && w->axis != 0)) {
+        return EP_EPB_ERROR_NODE;
+    }
+    in_scale = scale_of(x, 0);
+    out_scale = scale_of(y, 0);
+    for (c = 0; c < w->quant_count; c++) {
+        if (le32(w->zero_points + 4 * c) != 0) {
+            return EP_EPB_ERROR_NODE;
+        }
+    }
+    for (c = 0; c < (uint32_t)channels; c++) {
+        int32_t multiplier, shift;
+        quantize_multiplier((double)in_scale * (double)scale_of(w, c) / (double)out_scale, &multiplier, &shift);
+        /* The kernels shift by at most 31 either way; a multiplier of 2^30 or more is no real model's. */
+        if (shift > 30) {
+            return EP_EPB_ERROR_NODE;
+        }
+        if (multipliers != NULL && shifts != NULL) {
+            multipliers[c] = multiplier;
+            shifts[c] = (int8_t)shift;
+        }
+    }
+    q->multipliers = multipliers;
+    q->shifts = shifts;
+    q->input_offset = -as_i32(le32(x->zero_points));
+    q->output_offset = as_i32(le32(y->zero_points));
+    activation_range(out_scale, q->output_offset, min, max, &q->activation_min, &q->activation_max);
+    return EP_EPB_OK;
+}
+
+/* FullyConnectedStep: x [..., K], W [N, K] constant, bias [N] dense, fused activation. */
 static ep_epb_status fully_connected(file *f, const node *n, ep_epb_step *s, work_buffer *work)
 {
     tensor x, w, y, bias;
-    int64_t activation;
-    float min, max, infinity = as_f32(0x7F800000u);
+    float min, max;
     int32_t rows, cols;
     int has_bias = n->input_count > 2 && le32(n->inputs + 8) != NO_TENSOR;
     if (n->input_count < 2 || n->input_count > 3 || n->output_count != 1 || le32(n->inputs) == NO_TENSOR || le32(n->inputs + 4) == NO_TENSOR
@@ -1231,18 +1291,7 @@ static ep_epb_status fully_connected(file *f, const node *n, ep_epb_step *s, wor
     if (has_bias && (bias.kind != KIND_CONSTANT || bias.elements != rows || bias.encoding != EP_ENCODING_DENSE)) {
         return EP_EPB_ERROR_NODE;
     }
-    if (!attribute_int(n, ATTR_ACTIVATION, 0, &activation)) {
-        return EP_EPB_ERROR_NODE;
-    }
-    min = -infinity;
-    max = infinity;
-    if (activation == 1) {
-        min = 0.0f;
-    } else if (activation == 2) {
-        if (!attribute_float(n, ATTR_MIN, -infinity, &min) || !attribute_float(n, ATTR_MAX, infinity, &max) || is_nan(min) || is_nan(max) || min > max) {
-            return EP_EPB_ERROR_NODE;
-        }
-    } else if (activation != 0) {
+    if (!fused_range(n, &min, &max)) {
         return EP_EPB_ERROR_NODE;
     }
     s->input_offset = arena_offset(f, le32(n->inputs));
@@ -1254,38 +1303,21 @@ static ep_epb_status fully_connected(file *f, const node *n, ep_epb_step *s, wor
             return EP_EPB_ERROR_NODE;
         }
         s->kind = STEP_FC_F32;
-        s->bias = has_bias ? (const float *)(const void *)bias.range[0] : NULL;
+        s->bias = has_bias ? bias.range[0] : NULL;
         s->range.min = min;
         s->range.max = max;
         return EP_EPB_OK;
     }
-    if (x.type != TYPE_INT8 || w.type != TYPE_INT8 || y.type != TYPE_INT8 || x.quant != QUANT_PER_TENSOR || y.quant != QUANT_PER_TENSOR
-        || (has_bias && bias.type != TYPE_INT32) || w.quant == QUANT_NONE || (w.quant == QUANT_PER_CHANNEL && w.axis != 0)) {
+    if (has_bias && bias.type != TYPE_INT32) {
         return EP_EPB_ERROR_NODE;
     }
     {
         uint32_t c;
-        float in_scale = scale_of(&x, 0), out_scale = scale_of(&y, 0);
-        int32_t in_zero = as_i32(le32(x.zero_points)), out_zero = as_i32(le32(y.zero_points));
-        int32_t *multipliers = (int32_t *)reserve(work, 4 * (size_t)rows);
+        int32_t in_zero = as_i32(le32(x.zero_points));
         int32_t *folded = (int32_t *)reserve(work, 4 * (size_t)rows);
-        int8_t *shifts = (int8_t *)reserve(work, (size_t)rows);
-        for (c = 0; c < w.quant_count; c++) {
-            if (le32(w.zero_points + 4 * c) != 0) {
-                return EP_EPB_ERROR_NODE;
-            }
-        }
-        for (c = 0; c < (uint32_t)rows; c++) {
-            int32_t multiplier, shift;
-            quantize_multiplier((double)in_scale * (double)scale_of(&w, c) / (double)out_scale, &multiplier, &shift);
-            /* The kernels shift by at most 31 either way; a multiplier of 2^30 or more is no real model's. */
-            if (shift > 30) {
-                return EP_EPB_ERROR_NODE;
-            }
-            if (multipliers != NULL && shifts != NULL) {
-                multipliers[c] = multiplier;
-                shifts[c] = (int8_t)shift;
-            }
+        ep_epb_status status = requantization(&x, &w, &y, rows, min, max, &s->requant, work);
+        if (status != EP_EPB_OK) {
+            return status;
         }
         if (folded != NULL) {
             memset(folded, 0, 4 * (size_t)rows);
@@ -1296,12 +1328,207 @@ static ep_epb_status fully_connected(file *f, const node *n, ep_epb_step *s, wor
             }
         }
         s->kind = STEP_FC_S8;
-        s->folded_bias = folded;
-        s->requant.multipliers = multipliers;
-        s->requant.shifts = shifts;
-        s->requant.input_offset = -in_zero;
-        s->requant.output_offset = out_zero;
-        activation_range(out_scale, out_zero, min, max, &s->requant.activation_min, &s->requant.activation_max);
+        s->bias = folded;
+    }
+    return EP_EPB_OK;
+}
+
+/* Step.IntsAttribute: `count` values in [min_value, 2^20], or all `fallback` when absent; 0 when malformed. */
+static int ints_attribute(const node *n, uint32_t id, uint32_t count, int32_t fallback, int32_t min_value, int32_t *values)
+{
+    uint32_t present, i;
+    const uint8_t *p = attribute(n, id, 0, &present);
+    if (p != NULL && present != count) {
+        return 0;
+    }
+    for (i = 0; i < count; i++) {
+        int64_t v = p != NULL ? (int64_t)le64(p + 8 * i) : fallback;
+        if (v < min_value || v > (1 << 20)) {
+            return 0;
+        }
+        values[i] = (int32_t)v;
+    }
+    return 1;
+}
+
+/* The geometry of a Conv or pool, in the work buffer (written only when it fits). */
+static ep_conv_params *geometry(work_buffer *work)
+{
+    return (ep_conv_params *)reserve(work, sizeof(ep_conv_params));
+}
+
+/*
+ * ConvStep's floor formula along one axis, with its truncating division: the dilated kernel may exceed the padded
+ * input by less than a stride and still give one output. 0 when no output fits.
+ */
+static int32_t conv_output(int32_t input, int32_t pad_begin, int32_t pad_end, int32_t dilation, int32_t kernel, int32_t stride)
+{
+    int64_t span = (int64_t)input + pad_begin + pad_end - (int64_t)dilation * (kernel - 1) - 1;
+    if (span < 0) {
+        return span > -(int64_t)stride ? 1 : 0;
+    }
+    return (int32_t)span / stride + 1;
+}
+
+/* ConvStep: x [N, C, (H,) W], W [M, C/group, (KH,) KW] constant, bias [M] dense, floor output shape. */
+static ep_epb_status conv(file *f, const node *n, ep_epb_step *s, work_buffer *work)
+{
+    tensor x, w, y, bias;
+    float min, max;
+    int32_t strides[2], dilations[2], pads[4], rank, spatial, c, m;
+    int64_t group;
+    int32_t out_h, out_w;
+    ep_conv_params g, *stored = geometry(work);
+    int has_bias = n->input_count > 2 && le32(n->inputs + 8) != NO_TENSOR;
+    if (n->input_count < 2 || n->input_count > 3 || n->output_count != 1 || le32(n->inputs) == NO_TENSOR || le32(n->inputs + 4) == NO_TENSOR
+        || tensor_at(f, le32(n->inputs), &x) != EP_EPB_OK || tensor_at(f, le32(n->inputs + 4), &w) != EP_EPB_OK
+        || tensor_at(f, le32(n->outputs), &y) != EP_EPB_OK || (has_bias && tensor_at(f, le32(n->inputs + 8), &bias) != EP_EPB_OK)) {
+        return EP_EPB_ERROR_NODE;
+    }
+    if (x.kind != KIND_ACTIVATION) {
+        return EP_EPB_ERROR_UNSUPPORTED_OP;
+    }
+    rank = x.rank;
+    spatial = rank - 2;
+    if ((rank != 3 && rank != 4) || w.kind != KIND_CONSTANT || w.rank != rank || y.rank != rank || !attribute_int(n, ATTR_GROUP, 1, &group)
+        || !ints_attribute(n, ATTR_STRIDES, (uint32_t)spatial, 1, 1, strides) || !ints_attribute(n, ATTR_DILATIONS, (uint32_t)spatial, 1, 1, dilations)
+        || !ints_attribute(n, ATTR_PADS, 2 * (uint32_t)spatial, 0, 0, pads) || !fused_range(n, &min, &max)) {
+        return EP_EPB_ERROR_NODE;
+    }
+    c = x.shape[1];
+    m = w.shape[0];
+    if (group < 1 || group > c || c % (int32_t)group != 0 || m % (int32_t)group != 0 || w.shape[1] != c / (int32_t)group) {
+        return EP_EPB_ERROR_NODE;
+    }
+    g.batch = x.shape[0];
+    g.in_channels = c;
+    g.in_h = spatial == 2 ? x.shape[2] : 1;
+    g.in_w = x.shape[rank - 1];
+    g.out_channels = m;
+    g.kernel_h = spatial == 2 ? w.shape[2] : 1;
+    g.kernel_w = w.shape[rank - 1];
+    g.stride_h = spatial == 2 ? strides[0] : 1;
+    g.stride_w = strides[spatial - 1];
+    g.dilation_h = spatial == 2 ? dilations[0] : 1;
+    g.dilation_w = dilations[spatial - 1];
+    g.pad_top = spatial == 2 ? pads[0] : 0;
+    g.pad_left = pads[spatial - 1];
+    g.pad_bottom = spatial == 2 ? pads[2] : 0;
+    g.pad_right = pads[2 * spatial - 1];
+    g.groups = (int32_t)group;
+    out_h = conv_output(g.in_h, g.pad_top, g.pad_bottom, g.dilation_h, g.kernel_h, g.stride_h);
+    out_w = conv_output(g.in_w, g.pad_left, g.pad_right, g.dilation_w, g.kernel_w, g.stride_w);
+    if (out_h < 1 || out_w < 1 || y.shape[0] != g.batch || y.shape[1] != m || (spatial == 2 && y.shape[2] != out_h) || y.shape[rank - 1] != out_w) {
+        return EP_EPB_ERROR_NODE;
+    }
+    g.out_h = (int32_t)out_h;
+    g.out_w = (int32_t)out_w;
+    if (has_bias && (bias.kind != KIND_CONSTANT || bias.elements != m || bias.encoding != EP_ENCODING_DENSE)) {
+        return EP_EPB_ERROR_NODE;
+    }
+    if (stored != NULL) {
+        *stored = g;
+    }
+    s->geometry = stored;
+    s->input_offset = arena_offset(f, le32(n->inputs));
+    s->output_offset = arena_offset(f, le32(n->outputs));
+    s->bias = has_bias ? bias.range[0] : NULL;
+    weights_of(&w, &s->weights);
+    if (x.type == TYPE_FLOAT32) {
+        if (w.type != TYPE_FLOAT32 || y.type != TYPE_FLOAT32 || (has_bias && bias.type != TYPE_FLOAT32)) {
+            return EP_EPB_ERROR_NODE;
+        }
+        s->kind = STEP_CONV_F32;
+        s->range.min = min;
+        s->range.max = max;
+        return EP_EPB_OK;
+    }
+    if (has_bias && bias.type != TYPE_INT32) {
+        return EP_EPB_ERROR_NODE;
+    }
+    s->kind = STEP_CONV_S8;
+    return requantization(&x, &w, &y, m, min, max, &s->requant, work);
+}
+
+/*
+ * The output size along one axis fits the floor or the ceil formula (PoolStep), with no window starting in the end
+ * padding. Dimensions stay below 2^28 and pads, kernels and strides below 2^21, so sums fit 32 bits.
+ */
+static int pool_fits(int32_t input, int32_t k, int32_t stride, int32_t pad_begin, int32_t pad_end, int32_t output)
+{
+    int32_t span = input + pad_begin + pad_end;
+    if (span < k) {
+        return 0;
+    }
+    return (output == (span - k) / stride + 1 || output == (span - k + stride - 1) / stride + 1) && (int64_t)(output - 1) * stride < (int64_t)input + pad_begin;
+}
+
+/* PoolStep: MaxPool, AveragePool (kernel_shape, strides, pads, count_include_pad), GlobalAveragePool. */
+static ep_epb_status pool(file *f, const node *n, ep_epb_step *s, work_buffer *work)
+{
+    tensor x, y;
+    int32_t kernel[2], strides[2], pads[4], rank, spatial;
+    int64_t include_pad;
+    int int8;
+    ep_conv_params g, *stored = n->op == OP_GLOBAL_AVERAGE_POOL ? NULL : geometry(work);
+    if (n->input_count != 1 || n->output_count != 1 || le32(n->inputs) == NO_TENSOR || tensor_at(f, le32(n->inputs), &x) != EP_EPB_OK
+        || tensor_at(f, le32(n->outputs), &y) != EP_EPB_OK) {
+        return EP_EPB_ERROR_NODE;
+    }
+    rank = x.rank;
+    spatial = rank - 2;
+    int8 = x.type == TYPE_INT8;
+    if ((rank != 3 && rank != 4) || y.rank != rank || x.kind != KIND_ACTIVATION || y.type != x.type || (x.type != TYPE_INT8 && x.type != TYPE_FLOAT32)
+        || (int8 && !same_quantization(&x, &y)) || y.shape[0] != x.shape[0] || y.shape[1] != x.shape[1]) {
+        return EP_EPB_ERROR_NODE;
+    }
+    memset(&g, 0, sizeof g);
+    g.batch = x.shape[0];
+    g.in_channels = x.shape[1];
+    g.out_channels = x.shape[1];
+    g.groups = x.shape[1];
+    g.in_h = spatial == 2 ? x.shape[2] : 1;
+    g.in_w = x.shape[rank - 1];
+    s->input_offset = arena_offset(f, le32(n->inputs));
+    s->output_offset = arena_offset(f, le32(n->outputs));
+    if (n->op == OP_GLOBAL_AVERAGE_POOL) {
+        if (y.elements != x.shape[0] * x.shape[1]) {
+            return EP_EPB_ERROR_NODE;
+        }
+        s->kind = int8 ? STEP_GLOBAL_AVERAGE_POOL_S8 : STEP_GLOBAL_AVERAGE_POOL_F32;
+        s->count = g.batch * g.in_channels;
+        s->zero_point = g.in_h * g.in_w;
+        return EP_EPB_OK;
+    }
+    if (!ints_attribute(n, ATTR_KERNEL_SHAPE, (uint32_t)spatial, 1, 1, kernel) || !ints_attribute(n, ATTR_STRIDES, (uint32_t)spatial, 1, 1, strides)
+        || !ints_attribute(n, ATTR_PADS, 2 * (uint32_t)spatial, 0, 0, pads) || !attribute_int(n, ATTR_COUNT_INCLUDE_PAD, 0, &include_pad)) {
+        return EP_EPB_ERROR_NODE;
+    }
+    g.kernel_h = spatial == 2 ? kernel[0] : 1;
+    g.kernel_w = kernel[spatial - 1];
+    g.stride_h = spatial == 2 ? strides[0] : 1;
+    g.stride_w = strides[spatial - 1];
+    g.pad_top = spatial == 2 ? pads[0] : 0;
+    g.pad_left = pads[spatial - 1];
+    g.pad_bottom = spatial == 2 ? pads[2] : 0;
+    g.pad_right = pads[2 * spatial - 1];
+    g.dilation_h = 1;
+    g.dilation_w = 1;
+    g.out_h = spatial == 2 ? y.shape[2] : 1;
+    g.out_w = y.shape[rank - 1];
+    if (g.pad_top >= g.kernel_h || g.pad_bottom >= g.kernel_h || g.pad_left >= g.kernel_w || g.pad_right >= g.kernel_w
+        || !pool_fits(g.in_h, g.kernel_h, g.stride_h, g.pad_top, g.pad_bottom, g.out_h) || !pool_fits(g.in_w, g.kernel_w, g.stride_w, g.pad_left, g.pad_right, g.out_w)) {
+        return EP_EPB_ERROR_NODE;
+    }
+    if (stored != NULL) {
+        *stored = g;
+    }
+    s->geometry = stored;
+    s->count_include_pad = include_pad != 0;
+    if (n->op == OP_MAX_POOL) {
+        s->kind = int8 ? STEP_MAX_POOL_S8 : STEP_MAX_POOL_F32;
+    } else {
+        s->kind = int8 ? STEP_AVERAGE_POOL_S8 : STEP_AVERAGE_POOL_F32;
     }
     return EP_EPB_OK;
 }
@@ -1493,6 +1720,14 @@ ep_epb_status ep_epb_load(ep_epb_model *m, const uint8_t *blob, size_t size, voi
         case OP_FULLY_CONNECTED:
             status = fully_connected(&f, &n, &s, &buffer);
             break;
+        case OP_CONV:
+            status = conv(&f, &n, &s, &buffer);
+            break;
+        case OP_MAX_POOL:
+        case OP_AVERAGE_POOL:
+        case OP_GLOBAL_AVERAGE_POOL:
+            status = pool(&f, &n, &s, &buffer);
+            break;
         case OP_RELU:
         case OP_CLIP:
         case OP_SIGMOID:
@@ -1532,29 +1767,38 @@ static ep_status run_step(const ep_epb_step *s, uint8_t *arena)
     void *out = arena + s->output_offset;
     const float *x = (const float *)in;
     float *y = (float *)out;
+    const int8_t *xs = (const int8_t *)in;
+    int8_t *ys = (int8_t *)out;
     switch (s->kind) {
     case STEP_FC_F32:
         switch (s->weights.encoding) {
-        case EP_ENCODING_DENSE: return ep_fully_connected_f32(&s->range, s->count, x, &s->weights, s->bias, y);
-        case EP_ENCODING_BITMASK: return ep_fully_connected_f32_bitmask(&s->range, s->count, x, &s->weights, s->bias, y);
-        case EP_ENCODING_CSR8: return ep_fully_connected_f32_csr8(&s->range, s->count, x, &s->weights, s->bias, y);
-        case EP_ENCODING_CSR16: return ep_fully_connected_f32_csr16(&s->range, s->count, x, &s->weights, s->bias, y);
-        case EP_ENCODING_BLOCK_SPARSE: return ep_fully_connected_f32_block(&s->range, s->count, x, &s->weights, s->bias, y);
-        default: return ep_fully_connected_f32_nofm(&s->range, s->count, x, &s->weights, s->bias, y);
+        case EP_ENCODING_DENSE: return ep_fully_connected_f32(&s->range, s->count, x, &s->weights, (const float *)s->bias, y);
+        case EP_ENCODING_BITMASK: return ep_fully_connected_f32_bitmask(&s->range, s->count, x, &s->weights, (const float *)s->bias, y);
+        case EP_ENCODING_CSR8: return ep_fully_connected_f32_csr8(&s->range, s->count, x, &s->weights, (const float *)s->bias, y);
+        case EP_ENCODING_CSR16: return ep_fully_connected_f32_csr16(&s->range, s->count, x, &s->weights, (const float *)s->bias, y);
+        case EP_ENCODING_BLOCK_SPARSE: return ep_fully_connected_f32_block(&s->range, s->count, x, &s->weights, (const float *)s->bias, y);
+        default: return ep_fully_connected_f32_nofm(&s->range, s->count, x, &s->weights, (const float *)s->bias, y);
         }
     case STEP_FC_S8: {
-        const int8_t *xs = (const int8_t *)in;
-        int8_t *ys = (int8_t *)out;
+        const int32_t *folded = (const int32_t *)s->bias;
         switch (s->weights.encoding) {
-        case EP_ENCODING_DENSE: return ep_fully_connected_s8(&s->requant, s->count, xs, &s->weights, s->folded_bias, ys);
-        case EP_ENCODING_INT4: return ep_fully_connected_s8_int4(&s->requant, s->count, xs, &s->weights, s->folded_bias, ys);
-        case EP_ENCODING_BITMASK: return ep_fully_connected_s8_bitmask(&s->requant, s->count, xs, &s->weights, s->folded_bias, ys);
-        case EP_ENCODING_CSR8: return ep_fully_connected_s8_csr8(&s->requant, s->count, xs, &s->weights, s->folded_bias, ys);
-        case EP_ENCODING_CSR16: return ep_fully_connected_s8_csr16(&s->requant, s->count, xs, &s->weights, s->folded_bias, ys);
-        case EP_ENCODING_BLOCK_SPARSE: return ep_fully_connected_s8_block(&s->requant, s->count, xs, &s->weights, s->folded_bias, ys);
-        default: return ep_fully_connected_s8_nofm(&s->requant, s->count, xs, &s->weights, s->folded_bias, ys);
+        case EP_ENCODING_DENSE: return ep_fully_connected_s8(&s->requant, s->count, xs, &s->weights, folded, ys);
+        case EP_ENCODING_INT4: return ep_fully_connected_s8_int4(&s->requant, s->count, xs, &s->weights, folded, ys);
+        case EP_ENCODING_BITMASK: return ep_fully_connected_s8_bitmask(&s->requant, s->count, xs, &s->weights, folded, ys);
+        case EP_ENCODING_CSR8: return ep_fully_connected_s8_csr8(&s->requant, s->count, xs, &s->weights, folded, ys);
+        case EP_ENCODING_CSR16: return ep_fully_connected_s8_csr16(&s->requant, s->count, xs, &s->weights, folded, ys);
+        case EP_ENCODING_BLOCK_SPARSE: return ep_fully_connected_s8_block(&s->requant, s->count, xs, &s->weights, folded, ys);
+        default: return ep_fully_connected_s8_nofm(&s->requant, s->count, xs, &s->weights, folded, ys);
         }
     }
+    case STEP_CONV_F32: return ep_conv_f32(s->geometry, &s->range, x, &s->weights, (const float *)s->bias, y);
+    case STEP_CONV_S8: return ep_conv_s8(s->geometry, &s->requant, xs, &s->weights, (const int32_t *)s->bias, ys);
+    case STEP_MAX_POOL_F32: return ep_max_pool_f32(s->geometry, x, y);
+    case STEP_MAX_POOL_S8: return ep_max_pool_s8(s->geometry, xs, ys);
+    case STEP_AVERAGE_POOL_F32: return ep_average_pool_f32(s->geometry, s->count_include_pad, x, y);
+    case STEP_AVERAGE_POOL_S8: return ep_average_pool_s8(s->geometry, s->count_include_pad, xs, ys);
+    case STEP_GLOBAL_AVERAGE_POOL_F32: return ep_global_average_pool_f32(s->count, s->zero_point, x, y);
+    case STEP_GLOBAL_AVERAGE_POOL_S8: return ep_global_average_pool_s8(s->count, s->zero_point, xs, ys);
     case STEP_RELU_F32: return ep_relu_f32(s->count, x, y);
     case STEP_CLIP_F32: return ep_clip_f32(s->count, s->range.min, s->range.max, x, y);
     case STEP_SIGMOID_F32: return ep_sigmoid_f32(s->count, x, y);

@@ -21,7 +21,7 @@ public static class EmbeddedEpbExporter
     /// <summary>The ops the interpreter prepares (epb_interpreter.c); others fail at export with the node named.</summary>
     public static readonly IReadOnlySet<OpCode> SupportedOps = new SortedSet<OpCode>
     {
-        OpCode.FullyConnected, OpCode.Relu, OpCode.Clip, OpCode.Sigmoid, OpCode.Tanh, OpCode.LeakyRelu, OpCode.Softmax,
+        OpCode.FullyConnected, OpCode.Conv, OpCode.MaxPool, OpCode.AveragePool, OpCode.GlobalAveragePool, OpCode.Relu, OpCode.Clip, OpCode.Sigmoid, OpCode.Tanh, OpCode.LeakyRelu, OpCode.Softmax,
         OpCode.Copy, OpCode.Quantize, OpCode.Dequantize,
     };
 
@@ -31,7 +31,8 @@ public static class EmbeddedEpbExporter
         "ep_fully_connected_f32", "ep_fully_connected_f32_bitmask", "ep_fully_connected_f32_csr8", "ep_fully_connected_f32_csr16",
         "ep_fully_connected_f32_block", "ep_fully_connected_f32_nofm", "ep_fully_connected_s8", "ep_fully_connected_s8_int4",
         "ep_fully_connected_s8_bitmask", "ep_fully_connected_s8_csr8", "ep_fully_connected_s8_csr16", "ep_fully_connected_s8_block",
-        "ep_fully_connected_s8_nofm", "ep_relu_f32", "ep_clip_f32", "ep_sigmoid_f32", "ep_tanh_f32", "ep_leaky_relu_f32",
+        "ep_fully_connected_s8_nofm", "ep_conv_f32", "ep_conv_s8", "ep_max_pool_f32", "ep_max_pool_s8", "ep_average_pool_f32",
+        "ep_average_pool_s8", "ep_global_average_pool_f32", "ep_global_average_pool_s8", "ep_relu_f32", "ep_clip_f32", "ep_sigmoid_f32", "ep_tanh_f32", "ep_leaky_relu_f32",
         "ep_softmax_f32", "ep_clamp_s8", "ep_copy", "ep_quantize_f32_s8", "ep_dequantize_s8_f32",
     };
 
@@ -39,13 +40,16 @@ public static class EmbeddedEpbExporter
     /// Code bytes of epb_interpreter.c itself, compiled as <see cref="RuntimeCode.MeasuredWith"/> says (text of
     /// <c>arm-none-eabi-size</c>). Not counted: the soft-float double routines its load step calls (docs/c-export.md).
     /// </summary>
-    public const int InterpreterCodeBytes = 7864;
+    public const int InterpreterCodeBytes = 10174;
 
     /// <summary><c>sizeof(ep_epb_step)</c> on a 32-bit Cortex-M (pointers of 4 bytes), for the RAM report.</summary>
     public const int StepBytesCortexM = 112;
 
     /// <summary>The alignment the interpreter gives each work-buffer block (<c>sizeof(ep_epb_word)</c>).</summary>
     private const int WordBytes = 8;
+
+    /// <summary><c>sizeof(ep_conv_params)</c>: 18 int32 fields.</summary>
+    private const int GeometryBytes = 72;
 
     public static CExport Write(Graph graph, CExportOptions options) => FromEpb(EpbWriter.Write(graph, options.Epb), options);
 
@@ -68,46 +72,66 @@ public static class EmbeddedEpbExporter
             throw new EdgePruneException($"the C export needs the model's input and output both int8 or both float32; input {input} and output {output}");
         }
 
-        var int8Channels = new List<int>();
         foreach (var node in content.Nodes)
         {
             if (!SupportedOps.Contains(node.Op) || content.Tensors[node.Inputs[0]].Kind != TensorKind.Activation)
             {
                 throw new EdgePruneException($"{node.Describe()}: op {node.Op}{(SupportedOps.Contains(node.Op) ? " on a constant input" : "")} is not supported by the embedded .epb interpreter (supported: {string.Join(", ", SupportedOps)}); export without --embed-epb for the call-sequence C export");
             }
+        }
 
-            if (node.Op == OpCode.FullyConnected && content.Tensors[node.Inputs[0]].DataType == EpbDataType.Int8)
+        var work = WorkTerms(content);
+        return new CExport($"{options.Prefix}_model.h", Header(options.Prefix, content, input, output), $"{options.Prefix}_model.c",
+            Source(options.Prefix, input.DataType == EpbDataType.Int8 ? "int8_t" : "float", epb.Bytes, content.Nodes.Length, work), Report(options, epb, content, work));
+    }
+
+    /// <summary>
+    /// What ep_epb_load keeps in the work buffer besides the steps, per node, as the <c>EP_EPB_WORK_BYTES_*</c> macros of
+    /// ep_epb.h name it (C) and as its bytes on a 32-bit Cortex-M (report): int8 FullyConnected and Conv their
+    /// multipliers and shifts, int8 FullyConnected its folded biases, Conv and windowed pools their geometry.
+    /// </summary>
+    private static List<(string Macro, long Bytes)> WorkTerms(EpbContent content)
+    {
+        var terms = new List<(string, long)> { ($"EP_EPB_WORK_BYTES_STEPS({content.Nodes.Length})", RoundUp((long)StepBytesCortexM * content.Nodes.Length)) };
+        foreach (var node in content.Nodes)
+        {
+            bool int8 = content.Tensors[node.Inputs[0]].DataType == EpbDataType.Int8;
+            int channels = node.Op is OpCode.FullyConnected or OpCode.Conv ? content.Tensors[node.Inputs[1]].Shape[0] : 0;
+            if (node.Op is OpCode.Conv or OpCode.MaxPool or OpCode.AveragePool)
             {
-                int8Channels.Add(content.Tensors[node.Inputs[1]].Shape[0]);
+                terms.Add(("EP_EPB_WORK_BYTES_GEOMETRY", RoundUp(GeometryBytes)));
+            }
+
+            if (int8 && node.Op is OpCode.FullyConnected or OpCode.Conv)
+            {
+                terms.Add(($"EP_EPB_WORK_BYTES_REQUANT({channels})", RoundUp(4L * channels) + RoundUp(channels)));
+            }
+
+            if (int8 && node.Op == OpCode.FullyConnected)
+            {
+                terms.Add(($"EP_EPB_WORK_BYTES_FOLDED_BIAS({channels})", RoundUp(4L * channels)));
             }
         }
 
-        return new CExport($"{options.Prefix}_model.h", Header(options.Prefix, content, input, output), $"{options.Prefix}_model.c",
-            Source(options.Prefix, input.DataType == EpbDataType.Int8 ? "int8_t" : "float", epb.Bytes, content.Nodes.Length, int8Channels), Report(options, epb, content, int8Channels));
+        return terms;
     }
-
-    /// <summary>Work-buffer bytes on a 32-bit Cortex-M: what <c>EP_EPB_WORK_BYTES_*</c> in ep_epb.h give there.</summary>
-    public static long WorkBytesCortexM(int nodes, IEnumerable<int> int8Channels) =>
-        RoundUp((long)StepBytesCortexM * nodes) + int8Channels.Sum(c => (2 * RoundUp(4L * c)) + RoundUp(c));
 
     private static long RoundUp(long bytes) => (bytes + WordBytes - 1) / WordBytes * WordBytes;
 
-    private static CSizeReport Report(CExportOptions options, EpbExport epb, EpbContent content, List<int> int8Channels)
+    private static CSizeReport Report(CExportOptions options, EpbExport epb, EpbContent content, List<(string Macro, long Bytes)> workTerms)
     {
         var layers = new List<CLayerSize>();
-        foreach (var node in content.Nodes.Where(n => n.Op == OpCode.FullyConnected))
+        foreach (var node in content.Nodes.Where(n => n.Op is OpCode.FullyConnected or OpCode.Conv))
         {
             var w = content.Tensors[node.Inputs[1]];
             var written = epb.Report.Weights.FirstOrDefault(s => s.Tensor == w.Name);
-            bool int8 = w.DataType == EpbDataType.Int8;
-            // What ep_epb_load computes into the work buffer per int8 layer: multipliers, folded biases, shifts.
-            long parameters = int8 ? (2 * RoundUp(4L * w.Shape[0])) + RoundUp(w.Shape[0]) : 0;
+            // The layer's parameters are not in flash: ep_epb_load computes them into the work buffer (RAM).
             layers.Add(new CLayerSize(node.Index, written?.Layer ?? node.Describe(), w.Name, w.DataType.ToString().ToLowerInvariant(), w.Weights!.Encoding.ToString(),
-                written?.Bytes ?? 0, (long)w.ElementCount * TensorRecord.ElementSize(w.DataType), parameters));
+                written?.Bytes ?? 0, (long)w.ElementCount * TensorRecord.ElementSize(w.DataType), 0));
         }
 
         long code = RuntimeCode.Bytes(Kernels) + InterpreterCodeBytes;
-        long work = WorkBytesCortexM(content.Nodes.Length, int8Channels);
+        long work = workTerms.Sum(t => t.Bytes);
         var budget = options.Device is { } device ? CSizeReport.Check(device, epb.Bytes.Length + code, content.ArenaBytes + work) : null;
         bool isInt8 = content.Tensors[content.Inputs[0]].DataType == EpbDataType.Int8;
         return new CSizeReport(options.Prefix, isInt8, layers, epb.Bytes.Length, content.ArenaBytes, budget)
@@ -161,7 +185,7 @@ public static class EmbeddedEpbExporter
         return h.ToString();
     }
 
-    private static string Source(string prefix, string element, byte[] blob, int nodes, List<int> int8Channels)
+    private static string Source(string prefix, string element, byte[] blob, int nodes, List<(string Macro, long Bytes)> workTerms)
     {
         string upper = prefix.ToUpperInvariant();
         var c = CultureInfo.InvariantCulture;
@@ -170,9 +194,8 @@ public static class EmbeddedEpbExporter
         s.AppendLine("#include \"edgeprune/ep_epb.h\"");
         s.AppendLine(c, $"#include \"{prefix}_model.h\"");
         s.AppendLine();
-        string work = string.Join(" + ", new[] { $"EP_EPB_WORK_BYTES_STEPS({nodes})" }.Concat(int8Channels.Select(ch => $"EP_EPB_WORK_BYTES_INT8_LAYER({ch})")));
-        s.AppendLine("/* What ep_epb_load keeps: one step per node, and per int8 layer its multipliers, shifts and folded biases. */");
-        s.AppendLine(c, $"#define {upper}_WORK_BYTES ({work})");
+        s.AppendLine("/* What ep_epb_load keeps: one step per node, per int8 layer its multipliers and shifts (and folded biases), per Conv or pool its geometry. */");
+        s.AppendLine(c, $"#define {upper}_WORK_BYTES ({string.Join(" + ", workTerms.Select(t => t.Macro))})");
         s.AppendLine();
         s.AppendLine("/* 16-byte alignment keeps every weight range aligned as in a file mapped to memory (docs/format.md); the interpreter needs 4. */");
         s.AppendLine("#if defined(__GNUC__)");

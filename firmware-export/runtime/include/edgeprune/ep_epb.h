@@ -75,23 +75,29 @@ typedef struct {
  */
 typedef struct ep_epb_step {
     uint8_t kind;
-    uint32_t input_offset;   /* arena byte offsets */
+    uint8_t count_include_pad; /* AveragePool */
+    uint32_t input_offset;     /* arena byte offsets */
     uint32_t output_offset;
-    int32_t count;           /* elements; the batch of a FullyConnected; bytes of a Copy */
-    ep_weights weights;
-    const float *bias;       /* fp32 FullyConnected, may be NULL */
-    const int32_t *folded_bias;
+    int32_t count;             /* elements; the batch of a FullyConnected; bytes of a Copy; planes of a global pool */
+    ep_weights weights;        /* FullyConnected, Conv */
+    const void *bias;          /* fp32 bias, int32 Conv bias or int8 FullyConnected folded bias; may be NULL */
+    const ep_conv_params *geometry; /* Conv and pools, in the work buffer */
     ep_requant_s8 requant;
-    ep_activation_f32 range; /* fused or Clip range; LeakyRelu's alpha in min */
-    float scale;             /* Quantize / Dequantize */
+    ep_activation_f32 range;   /* fused or Clip range; LeakyRelu's alpha in min */
+    float scale;               /* Quantize / Dequantize */
     int32_t zero_point;
     int32_t softmax[3];
 } ep_epb_step;
 
-/* Work buffer bytes: the steps of a model of `nodes` nodes, plus per int8 FullyConnected of `channels` outputs. */
+/*
+ * Work buffer bytes: the steps of a model of `nodes` nodes; per int8 FullyConnected or Conv of `channels` outputs its
+ * multipliers and shifts; per int8 FullyConnected its folded biases; per Conv or pool its geometry.
+ */
 #define EP_EPB_ROUND_UP(bytes) (((bytes) + sizeof(ep_epb_word) - 1) / sizeof(ep_epb_word) * sizeof(ep_epb_word))
 #define EP_EPB_WORK_BYTES_STEPS(nodes) EP_EPB_ROUND_UP(sizeof(ep_epb_step) * (size_t)(nodes))
-#define EP_EPB_WORK_BYTES_INT8_LAYER(channels) (2 * EP_EPB_ROUND_UP(4 * (size_t)(channels)) + EP_EPB_ROUND_UP((size_t)(channels)))
+#define EP_EPB_WORK_BYTES_REQUANT(channels) (EP_EPB_ROUND_UP(4 * (size_t)(channels)) + EP_EPB_ROUND_UP((size_t)(channels)))
+#define EP_EPB_WORK_BYTES_FOLDED_BIAS(channels) EP_EPB_ROUND_UP(4 * (size_t)(channels))
+#define EP_EPB_WORK_BYTES_GEOMETRY EP_EPB_ROUND_UP(sizeof(ep_conv_params))
 
 /* A loaded model; every field is set by ep_epb_load (work_bytes and error_node also when it fails). */
 typedef struct {
