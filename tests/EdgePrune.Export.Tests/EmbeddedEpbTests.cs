@@ -1,14 +1,18 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using EdgePrune.Cli;
 using EdgePrune.Compression.Quantization;
+using EdgePrune.Core.Data;
 using EdgePrune.Core.Ir;
 using EdgePrune.Core.Onnx;
 using EdgePrune.Export.C;
 using EdgePrune.Export.Epb;
+using EdgePrune.Export.Firmware;
 using EdgePrune.Runtime;
 using EdgePrune.Runtime.Format;
 using EdgePrune.Runtime.Kernels;
 using EdgePrune.TestSupport;
+using EdgePrune.TestSupport.Firmware;
 using Xunit.Abstractions;
 using Tensor = EdgePrune.Core.Ir.Tensor;
 
@@ -19,7 +23,7 @@ namespace EdgePrune.Export.Tests;
 /// against the .NET runtime running the same .epb (int8 bit for bit, fp32 within 1e-5) on 200 held-out digits, against
 /// the .NET reader on mutated files under AddressSanitizer and UBSan, and cross-compiled for the Cortex-M4.
 /// </summary>
-public sealed class EmbeddedEpbTests(ITestOutputHelper log)
+public sealed partial class EmbeddedEpbTests(ITestOutputHelper log)
 {
     public static TheoryData<string, string> Variants() => new()
     {
@@ -219,6 +223,45 @@ public sealed class EmbeddedEpbTests(ITestOutputHelper log)
         File.WriteAllText(probe, $"#include \"edgeprune/ep_epb.h\"\ntypedef char step_bytes_match[sizeof(ep_epb_step) == {EmbeddedEpbExporter.StepBytesCortexM} ? 1 : -1];\nextern step_bytes_match probe;\n");
         CToolchain.Run("arm-none-eabi-gcc", [.. flags, "-c", probe, "-o", Path.Combine(dir, "probe.o")]);
     }
+
+    /// <summary>
+    /// The classify firmware on qemu mps2-an386 (Cortex-M4F, the profile's flags) with the embedded export of the 90 %-sparse
+    /// int8 LeNet-300-100: its predictions on 100 held-out digits are the .NET runtime's; the link map gives what the
+    /// interpreter, the kernels and the soft-float double routines its load step calls cost in flash.
+    /// </summary>
+    [Fact]
+    public void Embedded_export_runs_in_the_qemu_classify_firmware_with_the_dotnet_runtimes_predictions()
+    {
+        const int digits = 100;
+        var (graph, options) = LeNetVariants.Build("lenet-300-100.onnx", "int8-sparse90");
+        var epb = EpbWriter.Write(graph, options);
+        var export = EmbeddedEpbExporter.FromEpb(epb, new CExportOptions { Prefix = "lenet" });
+        var runtime = EpbModel.Load(epb.Bytes);
+        var samples = LeNetVariants.Digits(LeNetVariants.Source("lenet-300-100.onnx")).Take(digits);
+        var labels = DataFiles.Load(RepositoryPaths.Mnist("test-labels-idx1-ubyte.gz")).Span<byte>()[..digits].ToArray();
+        string root = CToolchain.NewDirectory("qemu-embedded");
+        string modelDirectory = Path.Combine(root, "model");
+        Directory.CreateDirectory(modelDirectory);
+        File.WriteAllText(Path.Combine(modelDirectory, export.HeaderFileName), export.Header);
+        File.WriteAllText(Path.Combine(modelDirectory, export.SourceFileName), export.Source);
+
+        var (run, image, expected) = ClassifyFirmware.RunInt8(runtime, modelDirectory, "lenet", samples, labels, root, embedEpb: true);
+
+        Assert.Equal(expected, run.Predictions());
+        var map = MapFile.Load(image.Map);
+        var objects = map.ByObject();
+        long interpreter = objects.Where(o => o.Object.EndsWith("epb_interpreter.o", StringComparison.Ordinal)).Sum(o => o.Code + o.ReadOnlyData);
+        long kernels = objects.Where(o => o.Object.Contains("/runtime/", StringComparison.Ordinal) && !o.Object.EndsWith("epb_interpreter.o", StringComparison.Ordinal)).Sum(o => o.Flash);
+        long softDouble = objects.Where(o => SoftDoubleObject().IsMatch(o.Object)).Sum(o => o.Flash);
+        long model = objects.Where(o => o.Object.Contains("/model/", StringComparison.Ordinal)).Sum(o => o.Flash);
+        log.WriteLine($"{run.Value("correct")}/{digits} correct, predictions equal the .NET runtime's; instructions per inference {string.Join(", ", run.Values("instructions_per_inference"))}; "
+            + $"flash: model {model} B (.epb {epb.Bytes.Length}), interpreter {interpreter}, linked kernels {kernels}, soft-float double {softDouble}; arena {run.Value("arena_bytes")} B, stack {run.Value("stack_bytes")} B");
+        Assert.Equal(EmbeddedEpbExporter.InterpreterCodeBytes, interpreter);
+        Assert.InRange(softDouble, 1, 4096);
+    }
+
+    [GeneratedRegex(@"libgcc\.a\(_arm_(addsubdf3|muldivdf3|muldf3|cmpdf2|fixunsdfsi|fixdfsi)\.o\)")]
+    private static partial Regex SoftDoubleObject();
 
     private static bool DotnetLoads(byte[] file)
     {
