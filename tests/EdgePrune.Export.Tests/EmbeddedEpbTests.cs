@@ -147,6 +147,31 @@ public sealed partial class EmbeddedEpbTests(ITestOutputHelper log)
         Assert.True(refused > (cases.Count - seeds.Length) / 2, $"only {refused} mutations were refused");
     }
 
+    /// <summary>
+    /// The C side of the same refusals: a blob whose node 1 is a Mul gives EP_EPB_ERROR_UNSUPPORTED_OP with error_node 1;
+    /// a work buffer or arena one byte short gives its own code; the exact sizes load and run.
+    /// </summary>
+    [Fact]
+    public void Loader_names_the_unsupported_node_and_refuses_undersized_buffers()
+    {
+        var builder = new GraphBuilder(13, "relu-square");
+        string x = builder.Input("x", DataType.Float, 1, 4);
+        string r = builder.Op("Relu", [x]);
+        builder.Output(builder.Op("Mul", [r, r]));
+        byte[] unsupported = EpbWriter.Write(builder.Build()).Bytes;
+        byte[] supported = SmallInt8Mlp(new Random(5));
+        string dir = CToolchain.NewDirectory("epb-loader");
+        File.WriteAllBytes(Path.Combine(dir, "unsupported.epb"), unsupported);
+        File.WriteAllBytes(Path.Combine(dir, "supported.epb"), supported);
+        File.WriteAllText(Path.Combine(dir, "probe.c"), ProbeMain);
+        string exe = CToolchain.BuildHost("gcc", dir, [Path.Combine(dir, "probe.c"), CToolchain.InterpreterSource], "-fsanitize=address,undefined", "-fno-sanitize-recover=all");
+
+        Assert.Equal($"load {(int)EpbStatus.UnsupportedOp} node 1", CToolchain.Run(exe, [Path.Combine(dir, "unsupported.epb")]).Trim());
+        Assert.Equal(
+            $"load {(int)EpbStatus.WorkTooSmall} node -1\nshort work {(int)EpbStatus.WorkTooSmall}\nexact work 0\nshort arena {(int)EpbStatus.ArenaTooSmall}\nexact arena 0",
+            CToolchain.Run(exe, [Path.Combine(dir, "supported.epb")]).Trim());
+    }
+
     [Fact]
     public void An_op_the_interpreter_lacks_exits_2_naming_the_node_and_op()
     {
@@ -299,6 +324,56 @@ public sealed partial class EmbeddedEpbTests(ITestOutputHelper log)
         Tensor.FromArray(Enumerable.Range(0, rows * cols).Select(i => i % 3 == 0 ? (float)((random.NextDouble() * 2) - 1) : 0f).ToArray(), rows, cols);
 
     private static Dictionary<string, AttributeValue> Attrs(params (string Name, AttributeValue Value)[] attributes) => attributes.ToDictionary(a => a.Name, a => a.Value);
+
+    /// <summary>ep_epb_status values the tests expect (ep_epb.h).</summary>
+    private enum EpbStatus
+    {
+        UnsupportedOp = 14,
+        WorkTooSmall = 16,
+        ArenaTooSmall = 17,
+    }
+
+    /// <summary>Loads the blob named on the command line with no work buffer, then one byte short and exact; runs it with an arena one byte short and exact.</summary>
+    private const string ProbeMain = """
+        #include <stdio.h>
+        #include <stdlib.h>
+        #include "edgeprune/ep_epb.h"
+
+        int main(int argc, char **argv)
+        {
+            static uint8_t blob[1 << 16];
+            ep_epb_model m;
+            ep_epb_status status;
+            size_t size, work_bytes;
+            void *work, *input, *output;
+            uint8_t *arena;
+            FILE *in;
+            if (argc != 2 || (in = fopen(argv[1], "rb")) == NULL) {
+                return 1;
+            }
+            size = fread(blob, 1, sizeof blob, in);
+            fclose(in);
+            status = ep_epb_load(&m, blob, size, NULL, 0);
+            printf("load %d node %d\n", (int)status, (int)m.error_node);
+            if (status != EP_EPB_ERROR_WORK_TOO_SMALL) {
+                return 0;
+            }
+            work_bytes = m.work_bytes;
+            work = malloc(work_bytes);
+            printf("short work %d\n", (int)ep_epb_load(&m, blob, size, work, work_bytes - 1));
+            printf("exact work %d\n", (int)ep_epb_load(&m, blob, size, work, work_bytes));
+            arena = malloc(m.arena_bytes);
+            input = calloc((size_t)m.input.bytes, 1);
+            output = malloc((size_t)m.output.bytes);
+            printf("short arena %d\n", (int)ep_epb_invoke(&m, input, output, arena, m.arena_bytes - 1));
+            printf("exact arena %d\n", (int)ep_epb_invoke(&m, input, output, arena, m.arena_bytes));
+            free(work);
+            free(arena);
+            free(input);
+            free(output);
+            return 0;
+        }
+        """;
 
     /// <summary>Reads (u32 length, bytes) cases; per case prints ep_epb_load's status, and runs a model that loads.</summary>
     private const string FuzzMain = """
