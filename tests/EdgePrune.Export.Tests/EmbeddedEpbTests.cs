@@ -80,6 +80,29 @@ public sealed partial class EmbeddedEpbTests(ITestOutputHelper log)
     }
 
     /// <summary>
+    /// The committed int8 gesture CNN (1-D Conv, pooling, FullyConnected: samples/models/gesture-int8.epb) embedded as it
+    /// is, on 100 seeded random int8 windows: the host build's codes are the .NET runtime's.
+    /// </summary>
+    [Fact]
+    public void Committed_gesture_epb_runs_bit_identical_to_the_dotnet_runtime()
+    {
+        byte[] bytes = File.ReadAllBytes(RepositoryPaths.SampleModel("gesture-int8.epb"));
+        var runtime = EpbModel.Load(bytes);
+        var export = EmbeddedEpbExporter.FromEpb(new EpbExport(bytes, new EpbReport(bytes.Length, [], [], runtime.ArenaBytes, 0)), new CExportOptions { Prefix = "gesture" });
+        var random = new Random(11);
+        var windows = Enumerable.Range(0, 100).Select(_ => Enumerable.Range(0, runtime.Inputs[0].ElementCount).Select(_ => (sbyte)random.Next(-128, 128)).ToArray()).ToArray();
+
+        var c = new HostBuild(export).Run(windows, runtime.Outputs[0].ElementCount);
+
+        var expected = new sbyte[runtime.Outputs[0].ElementCount];
+        for (int i = 0; i < windows.Length; i++)
+        {
+            runtime.Run(windows[i], expected);
+            Assert.True(expected.SequenceEqual(c[i]), $"window {i}: .NET runtime [{string.Join(", ", expected)}] vs C [{string.Join(", ", c[i])}]");
+        }
+    }
+
+    /// <summary>
     /// Mutations of valid files, all in one program built with -fsanitize=address,undefined (any out-of-bounds read,
     /// overflow or misaligned access aborts it); each blob sits in a heap block of exactly its size. The .NET reader is
     /// the oracle: a file it refuses must be refused by the C loader too; a file both accept is run once.
