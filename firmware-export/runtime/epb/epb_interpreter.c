@@ -22,14 +22,16 @@ enum { TYPE_FLOAT32 = 1, TYPE_INT8 = 3, TYPE_INT32 = 6 };
 enum { KIND_ACTIVATION = 0, KIND_CONSTANT = 1 };
 enum { QUANT_NONE = 0, QUANT_PER_TENSOR = 1, QUANT_PER_CHANNEL = 2 };
 enum {
-    OP_FULLY_CONNECTED = 1, OP_CONV = 2, OP_MAX_POOL = 3, OP_AVERAGE_POOL = 4, OP_GLOBAL_AVERAGE_POOL = 5, OP_RELU = 10, OP_CLIP = 11, OP_SIGMOID = 12, OP_TANH = 13, OP_LEAKY_RELU = 14,
+    OP_FULLY_CONNECTED = 1, OP_CONV = 2, OP_MAX_POOL = 3, OP_AVERAGE_POOL = 4, OP_GLOBAL_AVERAGE_POOL = 5, OP_ADD = 6, OP_MUL = 7,
+    OP_SUB = 8, OP_DIV = 9, OP_RELU = 10, OP_CLIP = 11, OP_SIGMOID = 12, OP_TANH = 13, OP_LEAKY_RELU = 14,
     OP_SOFTMAX = 15, OP_COPY = 16, OP_QUANTIZE = 19, OP_DEQUANTIZE = 20, OP_LAST = 21
 };
 enum { ATTR_KERNEL_SHAPE = 1, ATTR_STRIDES = 2, ATTR_PADS = 3, ATTR_DILATIONS = 4, ATTR_GROUP = 5, ATTR_COUNT_INCLUDE_PAD = 11, ATTR_ALPHA = 7, ATTR_MIN = 8, ATTR_MAX = 9, ATTR_ACTIVATION = 12, ATTR_SOFTMAX_SHAPE = 13, ATTR_LAST = 13 };
 
 typedef enum {
     STEP_FC_F32, STEP_FC_S8, STEP_CONV_F32, STEP_CONV_S8, STEP_MAX_POOL_F32, STEP_MAX_POOL_S8, STEP_AVERAGE_POOL_F32,
-    STEP_AVERAGE_POOL_S8, STEP_GLOBAL_AVERAGE_POOL_F32, STEP_GLOBAL_AVERAGE_POOL_S8, STEP_RELU_F32, STEP_CLIP_F32, STEP_SIGMOID_F32, STEP_TANH_F32, STEP_LEAKY_RELU_F32,
+    STEP_AVERAGE_POOL_S8, STEP_GLOBAL_AVERAGE_POOL_F32, STEP_GLOBAL_AVERAGE_POOL_S8, STEP_ADD_F32, STEP_SUB_F32, STEP_MUL_F32,
+    STEP_DIV_F32, STEP_ADD_S8, STEP_SUB_S8, STEP_MUL_S8, STEP_RELU_F32, STEP_CLIP_F32, STEP_SIGMOID_F32, STEP_TANH_F32, STEP_LEAKY_RELU_F32,
     STEP_SOFTMAX_F32, STEP_CLAMP_S8, STEP_COPY, STEP_QUANTIZE, STEP_DEQUANTIZE
 } step_kind;
 
@@ -1533,6 +1535,85 @@ static ep_epb_status pool(file *f, const node *n, ep_epb_step *s, work_buffer *w
     return EP_EPB_OK;
 }
 
+/*
+ * BinaryStep: Add, Sub, Mul, Div with numpy broadcasting (operands may be dense constants); int8 for Add, Sub and Mul
+ * with BinaryInt8.Create's multipliers. The broadcast is kept per output dimension, as the call-sequence export emits it.
+ */
+static ep_epb_status binary(file *f, const node *n, ep_epb_step *s, work_buffer *work)
+{
+    tensor a, b, y;
+    ep_epb_binary operands, *stored = (ep_epb_binary *)reserve(work, sizeof(ep_epb_binary));
+    int32_t d, rank, stride_a = 1, stride_b = 1;
+    if (n->input_count != 2 || n->output_count != 1 || le32(n->inputs) == NO_TENSOR || le32(n->inputs + 4) == NO_TENSOR
+        || tensor_at(f, le32(n->inputs), &a) != EP_EPB_OK || tensor_at(f, le32(n->inputs + 4), &b) != EP_EPB_OK
+        || tensor_at(f, le32(n->outputs), &y) != EP_EPB_OK) {
+        return EP_EPB_ERROR_NODE;
+    }
+    rank = y.rank;
+    if ((a.kind == KIND_CONSTANT && a.encoding != EP_ENCODING_DENSE) || (b.kind == KIND_CONSTANT && b.encoding != EP_ENCODING_DENSE)
+        || b.type != a.type || y.type != a.type || (a.type != TYPE_FLOAT32 && a.type != TYPE_INT8) || a.rank > rank || b.rank > rank) {
+        return EP_EPB_ERROR_NODE;
+    }
+    memset(&operands, 0, sizeof operands);
+    operands.shape.rank = rank;
+    for (d = rank - 1; d >= 0; d--) {
+        int32_t da = d - (rank - a.rank) >= 0 ? a.shape[d - (rank - a.rank)] : 1;
+        int32_t db = d - (rank - b.rank) >= 0 ? b.shape[d - (rank - b.rank)] : 1;
+        if ((da != y.shape[d] && da != 1) || (db != y.shape[d] && db != 1)) {
+            return EP_EPB_ERROR_NODE;
+        }
+        operands.shape.sizes[d] = y.shape[d];
+        operands.shape.stride_a[d] = da == 1 ? 0 : stride_a;
+        operands.shape.stride_b[d] = db == 1 ? 0 : stride_b;
+        stride_a *= da;
+        stride_b *= db;
+    }
+    operands.constant_a = a.kind == KIND_CONSTANT ? a.range[0] : NULL;
+    operands.constant_b = b.kind == KIND_CONSTANT ? b.range[0] : NULL;
+    operands.offset_a = a.kind == KIND_CONSTANT ? 0 : arena_offset(f, le32(n->inputs));
+    operands.offset_b = b.kind == KIND_CONSTANT ? 0 : arena_offset(f, le32(n->inputs + 4));
+    s->output_offset = arena_offset(f, le32(n->outputs));
+    s->binary = stored;
+    if (a.type == TYPE_FLOAT32) {
+        s->kind = n->op == OP_ADD ? STEP_ADD_F32 : n->op == OP_SUB ? STEP_SUB_F32 : n->op == OP_MUL ? STEP_MUL_F32 : STEP_DIV_F32;
+    } else {
+        ep_binary_s8_params *p = &operands.params;
+        float scale_a = scale_of(&a, 0), scale_b = scale_of(&b, 0), scale_out = scale_of(&y, 0);
+        int32_t multiplier, shift;
+        if (n->op == OP_DIV || a.quant != QUANT_PER_TENSOR || b.quant != QUANT_PER_TENSOR || y.quant != QUANT_PER_TENSOR) {
+            return EP_EPB_ERROR_NODE;
+        }
+        p->offset_a = -as_i32(le32(a.zero_points));
+        p->offset_b = -as_i32(le32(b.zero_points));
+        p->output_offset = as_i32(le32(y.zero_points));
+        if (n->op == OP_MUL) {
+            quantize_multiplier((double)scale_a * (double)scale_b / (double)scale_out, &multiplier, &shift);
+            /* As for FullyConnected: the kernels shift left by at most 30. */
+            if (shift > 30) {
+                return EP_EPB_ERROR_NODE;
+            }
+            s->kind = STEP_MUL_S8;
+        } else {
+            /* TFLite's Add: both inputs scaled to twice the larger scale, shifted left by 20 bits (BinaryInt8.AddLeftShift). */
+            double twice_max = 2.0 * (double)(scale_a > scale_b ? scale_a : scale_b);
+            quantize_multiplier((double)scale_a / twice_max, &p->multiplier_a, &p->shift_a);
+            quantize_multiplier((double)scale_b / twice_max, &p->multiplier_b, &p->shift_b);
+            quantize_multiplier(twice_max / ((double)(1 << 20) * (double)scale_out), &multiplier, &shift);
+            /* The kernel divides by 2^-shift only: an output multiplier of 1 or more (shift above 0) is refused. */
+            if (shift > 0) {
+                return EP_EPB_ERROR_NODE;
+            }
+            s->kind = n->op == OP_ADD ? STEP_ADD_S8 : STEP_SUB_S8;
+        }
+        p->output_multiplier = multiplier;
+        p->output_shift = shift;
+    }
+    if (stored != NULL) {
+        *stored = operands;
+    }
+    return EP_EPB_OK;
+}
+
 /* Relu, Clip, Sigmoid, Tanh, LeakyRelu, Softmax, Copy, Quantize, Dequantize: one activation in, one out (UnaryStep, CopyStep, QuantizeStep). */
 static ep_epb_status one_in_one_out(file *f, const node *n, ep_epb_step *s)
 {
@@ -1728,6 +1809,12 @@ ep_epb_status ep_epb_load(ep_epb_model *m, const uint8_t *blob, size_t size, voi
         case OP_GLOBAL_AVERAGE_POOL:
             status = pool(&f, &n, &s, &buffer);
             break;
+        case OP_ADD:
+        case OP_SUB:
+        case OP_MUL:
+        case OP_DIV:
+            status = binary(&f, &n, &s, &buffer);
+            break;
         case OP_RELU:
         case OP_CLIP:
         case OP_SIGMOID:
@@ -1759,6 +1846,24 @@ ep_epb_status ep_epb_load(ep_epb_model *m, const uint8_t *blob, size_t size, voi
     m->step_count = f.node_count;
     m->arena_bytes = f.arena_bytes;
     return EP_EPB_OK;
+}
+
+/* Add, Sub, Mul, Div: each operand from the arena or the blob. */
+static ep_status run_binary(const ep_epb_step *s, uint8_t *arena)
+{
+    const ep_epb_binary *o = s->binary;
+    const void *a = o->constant_a != NULL ? o->constant_a : arena + o->offset_a;
+    const void *b = o->constant_b != NULL ? o->constant_b : arena + o->offset_b;
+    void *out = arena + s->output_offset;
+    switch (s->kind) {
+    case STEP_ADD_F32: return ep_add_f32(&o->shape, (const float *)a, (const float *)b, (float *)out);
+    case STEP_SUB_F32: return ep_sub_f32(&o->shape, (const float *)a, (const float *)b, (float *)out);
+    case STEP_MUL_F32: return ep_mul_f32(&o->shape, (const float *)a, (const float *)b, (float *)out);
+    case STEP_DIV_F32: return ep_div_f32(&o->shape, (const float *)a, (const float *)b, (float *)out);
+    case STEP_ADD_S8: return ep_add_s8(&o->shape, &o->params, (const int8_t *)a, (const int8_t *)b, (int8_t *)out);
+    case STEP_SUB_S8: return ep_sub_s8(&o->shape, &o->params, (const int8_t *)a, (const int8_t *)b, (int8_t *)out);
+    default: return ep_mul_s8(&o->shape, &o->params, (const int8_t *)a, (const int8_t *)b, (int8_t *)out);
+    }
 }
 
 static ep_status run_step(const ep_epb_step *s, uint8_t *arena)
@@ -1799,6 +1904,14 @@ static ep_status run_step(const ep_epb_step *s, uint8_t *arena)
     case STEP_AVERAGE_POOL_S8: return ep_average_pool_s8(s->geometry, s->count_include_pad, xs, ys);
     case STEP_GLOBAL_AVERAGE_POOL_F32: return ep_global_average_pool_f32(s->count, s->zero_point, x, y);
     case STEP_GLOBAL_AVERAGE_POOL_S8: return ep_global_average_pool_s8(s->count, s->zero_point, xs, ys);
+    case STEP_ADD_F32:
+    case STEP_SUB_F32:
+    case STEP_MUL_F32:
+    case STEP_DIV_F32:
+    case STEP_ADD_S8:
+    case STEP_SUB_S8:
+    case STEP_MUL_S8:
+        return run_binary(s, arena);
     case STEP_RELU_F32: return ep_relu_f32(s->count, x, y);
     case STEP_CLIP_F32: return ep_clip_f32(s->count, s->range.min, s->range.max, x, y);
     case STEP_SIGMOID_F32: return ep_sigmoid_f32(s->count, x, y);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "ep_types.h"
+#include "ep_elementwise.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -69,6 +70,16 @@ typedef struct {
     int32_t zero_point;
 } ep_epb_io;
 
+/* The operands of an Add, Sub, Mul or Div: each in the arena (offset) or a constant in the blob, the broadcast, int8 parameters. */
+typedef struct {
+    ep_broadcast shape;
+    ep_binary_s8_params params;
+    const void *constant_a; /* NULL: a is in the arena at offset_a */
+    const void *constant_b;
+    uint32_t offset_a;
+    uint32_t offset_b;
+} ep_epb_binary;
+
 /*
  * One prepared node. Its layout is the interpreter's own business; it is declared here only so that a static work
  * buffer can be sized at compile time (EP_EPB_WORK_BYTES_*).
@@ -82,6 +93,7 @@ typedef struct ep_epb_step {
     ep_weights weights;        /* FullyConnected, Conv */
     const void *bias;          /* fp32 bias, int32 Conv bias or int8 FullyConnected folded bias; may be NULL */
     const ep_conv_params *geometry; /* Conv and pools, in the work buffer */
+    const ep_epb_binary *binary;    /* Add, Sub, Mul, Div, in the work buffer */
     ep_requant_s8 requant;
     ep_activation_f32 range;   /* fused or Clip range; LeakyRelu's alpha in min */
     float scale;               /* Quantize / Dequantize */
@@ -91,13 +103,15 @@ typedef struct ep_epb_step {
 
 /*
  * Work buffer bytes: the steps of a model of `nodes` nodes; per int8 FullyConnected or Conv of `channels` outputs its
- * multipliers and shifts; per int8 FullyConnected its folded biases; per Conv or pool its geometry.
+ * multipliers and shifts; per int8 FullyConnected its folded biases; per Conv or pool its geometry; per Add, Sub, Mul or
+ * Div its operands.
  */
 #define EP_EPB_ROUND_UP(bytes) (((bytes) + sizeof(ep_epb_word) - 1) / sizeof(ep_epb_word) * sizeof(ep_epb_word))
 #define EP_EPB_WORK_BYTES_STEPS(nodes) EP_EPB_ROUND_UP(sizeof(ep_epb_step) * (size_t)(nodes))
 #define EP_EPB_WORK_BYTES_REQUANT(channels) (EP_EPB_ROUND_UP(4 * (size_t)(channels)) + EP_EPB_ROUND_UP((size_t)(channels)))
 #define EP_EPB_WORK_BYTES_FOLDED_BIAS(channels) EP_EPB_ROUND_UP(4 * (size_t)(channels))
 #define EP_EPB_WORK_BYTES_GEOMETRY EP_EPB_ROUND_UP(sizeof(ep_conv_params))
+#define EP_EPB_WORK_BYTES_BINARY EP_EPB_ROUND_UP(sizeof(ep_epb_binary))
 
 /* A loaded model; every field is set by ep_epb_load (work_bytes and error_node also when it fails). */
 typedef struct {
