@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using EdgePrune.Cli;
 using EdgePrune.Compression.Quantization;
 using EdgePrune.Core.Data;
+using EdgePrune.Core.Inspection;
 using EdgePrune.Core.Ir;
 using EdgePrune.Core.Onnx;
 using EdgePrune.Export.C;
@@ -90,32 +91,8 @@ public sealed partial class EmbeddedEpbTests(ITestOutputHelper log)
     public void Broadcast_arithmetic_matches_the_dotnet_runtime(bool int8)
     {
         var random = new Random(21);
-        var b = new GraphBuilder(13, "arithmetic");
-        string x = b.Input("x", DataType.Float, 1, 2, 3, 4);
-        string r = b.Op("Relu", [x]);
-        var quantization = new EpbQuantization();
-        if (int8)
-        {
-            string sum = b.Op("Add", [x, r]);
-            string product = b.Op("Mul", [sum, r]);
-            string difference = b.Op("Sub", [product, x]);
-            b.Output(difference);
-            (string Name, float Scale, int ZeroPoint)[] activations = [(x, 0.008f, 3), (r, 0.004f, -128), (sum, 0.012f, -60), (product, 0.02f, -100), (difference, 0.03f, 20)];
-            foreach (var (name, scale, zeroPoint) in activations)
-            {
-                quantization.Activations[name] = QuantParams.PerTensor(scale, zeroPoint);
-            }
-        }
-        else
-        {
-            string added = b.Op("Add", [x, b.Initializer("row", TestTensors.Uniform(random, [4]))]);
-            string scaled = b.Op("Mul", [added, b.Initializer("channel", TestTensors.Uniform(random, [2, 1, 1]))]);
-            b.Output(b.Op("Div", [b.Op("Sub", [scaled, x]), b.Op("Add", [r, b.Initializer("one", Tensor.FromArray([1f], 1))])]));
-        }
-
-        var graph = b.Build();
+        byte[] bytes = ArithmeticEpb(random, int8);
         var inputs = Enumerable.Range(0, 50).Select(_ => TestTensors.Uniform(random, [24]).ToFloatArray()).ToArray();
-        byte[] bytes = EpbWriter.Write(graph, new EpbWriteOptions { Quantization = int8 ? quantization : null }).Bytes;
 
         var runtime = EpbModel.Load(bytes);
         var export = EmbeddedEpbExporter.FromEpb(new EpbExport(bytes, new EpbReport(bytes.Length, [], [], runtime.ArenaBytes, 0)), new CExportOptions { Prefix = "arith" });
@@ -183,20 +160,21 @@ public sealed partial class EmbeddedEpbTests(ITestOutputHelper log)
         [
             EpbWriter.Write(SmallMlp(new Random(3))).Bytes,
             SmallInt8Mlp(new Random(4)),
+            ArithmeticEpb(new Random(6), int8: true),
             EpbWriter.Write(mlpGraph, mlpOptions).Bytes,
             EpbWriter.Write(cnnGraph, cnnOptions).Bytes,
         ];
         var random = new Random(2026);
         var cases = new List<byte[]>(seeds);
-        for (int i = 0; i < 400; i++)
+        for (int i = 0; i < 420; i++)
         {
-            cases.Add(EpbMutations.Mutate(random, seeds[i % 2]));
+            cases.Add(EpbMutations.Mutate(random, seeds[i % 3]));
         }
 
         // The LeNet files are 66 KB and 19 KB: a few dozen mutations of each reach the sparse-weight and Conv checks in little time.
         for (int i = 0; i < 80; i++)
         {
-            cases.Add(EpbMutations.Mutate(random, seeds[2 + (i % 2)]));
+            cases.Add(EpbMutations.Mutate(random, seeds[3 + (i % 2)]));
         }
 
         string dir = CToolchain.NewDirectory("fuzz");
@@ -372,6 +350,7 @@ public sealed partial class EmbeddedEpbTests(ITestOutputHelper log)
         log.WriteLine($"{run.Value("correct")}/{digits} correct, predictions equal the .NET runtime's; instructions per inference {string.Join(", ", run.Values("instructions_per_inference"))}; "
             + $"flash: model {model} B (.epb {epb.Bytes.Length}), interpreter {interpreter}, linked kernels {kernels}, soft-float double {softDouble}; arena {run.Value("arena_bytes")} B, stack {run.Value("stack_bytes")} B");
         Assert.Equal(EmbeddedEpbExporter.InterpreterCodeBytes, interpreter);
+        Assert.Equal(RuntimeCode.Bytes(EmbeddedEpbExporter.Kernels), kernels);
         Assert.InRange(softDouble, 1, 4096);
     }
 
@@ -399,6 +378,35 @@ public sealed partial class EmbeddedEpbTests(ITestOutputHelper log)
         string h = b.Op("Relu", [b.Op("Gemm", [x, b.Initializer("w1", Sparse(random, 8, 12)), b.Initializer("b1", TestTensors.Uniform(random, [8]))], Attrs(("transB", AttributeValue.Of(1L))))]);
         b.Output(b.Op("Softmax", [b.Op("Gemm", [h, b.Initializer("w2", Sparse(random, 4, 8)), b.Initializer("b2", TestTensors.Uniform(random, [4]))], Attrs(("transB", AttributeValue.Of(1L))))]));
         return b.Build();
+    }
+
+    /// <summary>The arithmetic graph of <see cref="Broadcast_arithmetic_matches_the_dotnet_runtime"/> as an .epb, fp32 or int8.</summary>
+    private static byte[] ArithmeticEpb(Random random, bool int8)
+    {
+        var b = new GraphBuilder(13, "arithmetic");
+        string x = b.Input("x", DataType.Float, 1, 2, 3, 4);
+        string r = b.Op("Relu", [x]);
+        var quantization = new EpbQuantization();
+        if (int8)
+        {
+            string sum = b.Op("Add", [x, r]);
+            string product = b.Op("Mul", [sum, r]);
+            string difference = b.Op("Sub", [product, x]);
+            b.Output(difference);
+            (string Name, float Scale, int ZeroPoint)[] activations = [(x, 0.008f, 3), (r, 0.004f, -128), (sum, 0.012f, -60), (product, 0.02f, -100), (difference, 0.03f, 20)];
+            foreach (var (name, scale, zeroPoint) in activations)
+            {
+                quantization.Activations[name] = QuantParams.PerTensor(scale, zeroPoint);
+            }
+        }
+        else
+        {
+            string added = b.Op("Add", [x, b.Initializer("row", TestTensors.Uniform(random, [4]))]);
+            string scaled = b.Op("Mul", [added, b.Initializer("channel", TestTensors.Uniform(random, [2, 1, 1]))]);
+            b.Output(b.Op("Div", [b.Op("Sub", [scaled, x]), b.Op("Add", [r, b.Initializer("one", Tensor.FromArray([1f], 1))])]));
+        }
+
+        return EpbWriter.Write(b.Build(), new EpbWriteOptions { Quantization = int8 ? quantization : null }).Bytes;
     }
 
     /// <summary>The small MLP quantized by the Quantizer (int8 FullyConnected with per-channel weights, Quantize/Dequantize around them).</summary>
