@@ -5,6 +5,7 @@ using EdgePrune.Compression.Quantization;
 using EdgePrune.Core.Data;
 using EdgePrune.Core.Inspection;
 using EdgePrune.Core.Ir;
+using EdgePrune.Core.Trees;
 using EdgePrune.Core.Onnx;
 using EdgePrune.Export.C;
 using EdgePrune.Export.Epb;
@@ -81,14 +82,15 @@ public sealed partial class EmbeddedEpbTests(ITestOutputHelper log)
     }
 
     /// <summary>
-    /// fp32: Add of a broadcast row, Mul by a per-channel constant, Sub and Div of activations on [1, 2, 3, 4]; int8: Add,
+    /// fp32: Add of a broadcast row, Mul by a per-channel constant, Sub and Div of activations on [1, 2, 3, 4], then a
+    /// Concat with a constant and the input and a Transpose; int8: Add,
     /// Mul and Sub of activations, each with its own scale and zero point (given to the writer directly: the Quantizer
     /// has no int8 Mul). 50 random inputs against the .NET runtime, int8 bit for bit, fp32 within 1e-6.
     /// </summary>
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void Broadcast_arithmetic_matches_the_dotnet_runtime(bool int8)
+    public void Broadcast_arithmetic_and_layout_match_the_dotnet_runtime(bool int8)
     {
         var random = new Random(21);
         byte[] bytes = ArithmeticEpb(random, int8);
@@ -216,17 +218,14 @@ public sealed partial class EmbeddedEpbTests(ITestOutputHelper log)
     }
 
     /// <summary>
-    /// The C side of the same refusals: a blob whose node 1 is a Transpose gives EP_EPB_ERROR_UNSUPPORTED_OP with error_node 1;
-    /// a work buffer or arena one byte short gives its own code; the exact sizes load and run.
+    /// The C side of the refusals: a tree ensemble's .epb gives EP_EPB_ERROR_UNSUPPORTED_OP with error_node 0 (its
+    /// TreeEnsemble node); a work buffer or arena one byte short gives its own code; the exact sizes load and run.
     /// </summary>
     [Fact]
     public void Loader_names_the_unsupported_node_and_refuses_undersized_buffers()
     {
-        var builder = new GraphBuilder(13, "relu-transpose");
-        string x = builder.Input("x", DataType.Float, 1, 4);
-        string r = builder.Op("Relu", [x]);
-        builder.Output(builder.Op("Transpose", [r]));
-        byte[] unsupported = EpbWriter.Write(builder.Build()).Bytes;
+        var trees = RandomEnsembles.Create(new Random(5), TreeEnsembleKind.Classifier, features: 4, targets: 3, trees: 2, TreePostTransform.None);
+        byte[] unsupported = EpbTreeWriter.Write(trees).Bytes;
         byte[] supported = SmallInt8Mlp(new Random(5));
         string dir = CToolchain.NewDirectory("epb-loader");
         File.WriteAllBytes(Path.Combine(dir, "unsupported.epb"), unsupported);
@@ -234,28 +233,42 @@ public sealed partial class EmbeddedEpbTests(ITestOutputHelper log)
         File.WriteAllText(Path.Combine(dir, "probe.c"), ProbeMain);
         string exe = CToolchain.BuildHost("gcc", dir, [Path.Combine(dir, "probe.c"), CToolchain.InterpreterSource], "-fsanitize=address,undefined", "-fno-sanitize-recover=all");
 
-        Assert.Equal($"load {(int)EpbStatus.UnsupportedOp} node 1", CToolchain.Run(exe, [Path.Combine(dir, "unsupported.epb")]).Trim());
+        Assert.Equal($"load {(int)EpbStatus.UnsupportedOp} node 0", CToolchain.Run(exe, [Path.Combine(dir, "unsupported.epb")]).Trim());
         Assert.Equal(
             $"load {(int)EpbStatus.WorkTooSmall} node -1\nshort work {(int)EpbStatus.WorkTooSmall}\nexact work 0\nshort arena {(int)EpbStatus.ArenaTooSmall}\nexact arena 0",
             CToolchain.Run(exe, [Path.Combine(dir, "supported.epb")]).Trim());
     }
 
     [Fact]
-    public void An_op_the_interpreter_lacks_exits_2_naming_the_node_and_op()
+    public void An_op_the_C_runtime_lacks_exits_2_naming_the_node_and_op()
     {
-        // Transpose: the call-sequence export runs it (ep_transpose), the interpreter does not.
-        var builder = new GraphBuilder(13, "transpose");
+        var builder = new GraphBuilder(17, "hardswish");
         string x = builder.Input("x", DataType.Float, 1, 4);
-        builder.Output(builder.Op("Transpose", [x]));
+        builder.Output(builder.Op("HardSwish", [x]));
         string dir = CToolchain.NewDirectory("embed-unsupported");
-        string model = Path.Combine(dir, "transpose.onnx");
+        string model = Path.Combine(dir, "hardswish.onnx");
         OnnxExporter.Save(new Model { Graph = builder.Build() }, model);
         var stderr = new StringWriter();
 
         int exit = CommandLine.Run(["export", model, "--format", "c", "--embed-epb", "-o", Path.Combine(dir, "out")], new StringWriter(), stderr);
 
         Assert.Equal(2, exit);
-        Assert.Contains("node 0 (Transpose): op Transpose is not supported by the embedded .epb interpreter", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("HardSwish 'HardSwish_0': op HardSwish has no kernel in the EdgePrune C runtime", stderr.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(dir, "out")));
+    }
+
+    [Fact]
+    public void A_tree_model_with_embed_epb_exits_2()
+    {
+        string dir = CToolchain.NewDirectory("embed-tree");
+        string model = Path.Combine(dir, "forest.onnx");
+        File.WriteAllBytes(model, TreeEnsembleExporter.ToBytes(RandomEnsembles.Create(new Random(8), TreeEnsembleKind.Classifier, features: 4, targets: 3, trees: 2, TreePostTransform.None)));
+        var stderr = new StringWriter();
+
+        int exit = CommandLine.Run(["export", model, "--format", "c", "--embed-epb", "-o", Path.Combine(dir, "out")], new StringWriter(), stderr);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--embed-epb runs networks; the .epb interpreter has no TreeEnsemble op", stderr.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(dir, "out")));
     }
 
@@ -380,7 +393,7 @@ public sealed partial class EmbeddedEpbTests(ITestOutputHelper log)
         return b.Build();
     }
 
-    /// <summary>The arithmetic graph of <see cref="Broadcast_arithmetic_matches_the_dotnet_runtime"/> as an .epb, fp32 or int8.</summary>
+    /// <summary>The arithmetic graph of <see cref="Broadcast_arithmetic_and_layout_match_the_dotnet_runtime"/> as an .epb, fp32 or int8.</summary>
     private static byte[] ArithmeticEpb(Random random, bool int8)
     {
         var b = new GraphBuilder(13, "arithmetic");
@@ -403,7 +416,9 @@ public sealed partial class EmbeddedEpbTests(ITestOutputHelper log)
         {
             string added = b.Op("Add", [x, b.Initializer("row", TestTensors.Uniform(random, [4]))]);
             string scaled = b.Op("Mul", [added, b.Initializer("channel", TestTensors.Uniform(random, [2, 1, 1]))]);
-            b.Output(b.Op("Div", [b.Op("Sub", [scaled, x]), b.Op("Add", [r, b.Initializer("one", Tensor.FromArray([1f], 1))])]));
+            string quotient = b.Op("Div", [b.Op("Sub", [scaled, x]), b.Op("Add", [r, b.Initializer("one", Tensor.FromArray([1f], 1))])]);
+            string joined = b.Op("Concat", [quotient, b.Initializer("extra", TestTensors.Uniform(random, [1, 1, 3, 4])), x], Attrs(("axis", AttributeValue.Of(1L))));
+            b.Output(b.Op("Transpose", [joined], Attrs(("perm", AttributeValue.Of(0L, 3L, 1L, 2L)))));
         }
 
         return EpbWriter.Write(b.Build(), new EpbWriteOptions { Quantization = int8 ? quantization : null }).Bytes;

@@ -24,14 +24,15 @@ enum { QUANT_NONE = 0, QUANT_PER_TENSOR = 1, QUANT_PER_CHANNEL = 2 };
 enum {
     OP_FULLY_CONNECTED = 1, OP_CONV = 2, OP_MAX_POOL = 3, OP_AVERAGE_POOL = 4, OP_GLOBAL_AVERAGE_POOL = 5, OP_ADD = 6, OP_MUL = 7,
     OP_SUB = 8, OP_DIV = 9, OP_RELU = 10, OP_CLIP = 11, OP_SIGMOID = 12, OP_TANH = 13, OP_LEAKY_RELU = 14,
-    OP_SOFTMAX = 15, OP_COPY = 16, OP_QUANTIZE = 19, OP_DEQUANTIZE = 20, OP_LAST = 21
+    OP_SOFTMAX = 15, OP_COPY = 16, OP_CONCAT = 17, OP_TRANSPOSE = 18, OP_QUANTIZE = 19, OP_DEQUANTIZE = 20, OP_TREE_ENSEMBLE = 21,
+    OP_LAST = 21
 };
-enum { ATTR_KERNEL_SHAPE = 1, ATTR_STRIDES = 2, ATTR_PADS = 3, ATTR_DILATIONS = 4, ATTR_GROUP = 5, ATTR_COUNT_INCLUDE_PAD = 11, ATTR_ALPHA = 7, ATTR_MIN = 8, ATTR_MAX = 9, ATTR_ACTIVATION = 12, ATTR_SOFTMAX_SHAPE = 13, ATTR_LAST = 13 };
+enum { ATTR_KERNEL_SHAPE = 1, ATTR_STRIDES = 2, ATTR_PADS = 3, ATTR_DILATIONS = 4, ATTR_GROUP = 5, ATTR_AXIS = 6, ATTR_PERM = 10, ATTR_COUNT_INCLUDE_PAD = 11, ATTR_ALPHA = 7, ATTR_MIN = 8, ATTR_MAX = 9, ATTR_ACTIVATION = 12, ATTR_SOFTMAX_SHAPE = 13, ATTR_LAST = 13 };
 
 typedef enum {
     STEP_FC_F32, STEP_FC_S8, STEP_CONV_F32, STEP_CONV_S8, STEP_MAX_POOL_F32, STEP_MAX_POOL_S8, STEP_AVERAGE_POOL_F32,
     STEP_AVERAGE_POOL_S8, STEP_GLOBAL_AVERAGE_POOL_F32, STEP_GLOBAL_AVERAGE_POOL_S8, STEP_ADD_F32, STEP_SUB_F32, STEP_MUL_F32,
-    STEP_DIV_F32, STEP_ADD_S8, STEP_SUB_S8, STEP_MUL_S8, STEP_RELU_F32, STEP_CLIP_F32, STEP_SIGMOID_F32, STEP_TANH_F32, STEP_LEAKY_RELU_F32,
+    STEP_DIV_F32, STEP_ADD_S8, STEP_SUB_S8, STEP_MUL_S8, STEP_CONCAT, STEP_TRANSPOSE, STEP_RELU_F32, STEP_CLIP_F32, STEP_SIGMOID_F32, STEP_TANH_F32, STEP_LEAKY_RELU_F32,
     STEP_SOFTMAX_F32, STEP_CLAMP_S8, STEP_COPY, STEP_QUANTIZE, STEP_DEQUANTIZE
 } step_kind;
 
@@ -89,6 +90,7 @@ typedef struct {
     uint32_t node_count;
     uint32_t arena_bytes;
     uint32_t arena_entries;
+    int has_trees;
     uint32_t input_count;
     const uint8_t *input_refs;
     uint32_t output_count;
@@ -739,8 +741,8 @@ static ep_epb_status read_sections(file *f, size_t size)
             return EP_EPB_ERROR_SECTION_TABLE;
         }
     }
-    /* No node of this interpreter reads a trees section; a TreeEnsemble node is refused as unsupported below. */
-    return present[SECTION_TREES] ? EP_EPB_ERROR_UNSUPPORTED_OP : EP_EPB_OK;
+    f->has_trees = present[SECTION_TREES];
+    return EP_EPB_OK;
 }
 
 /* Every tensor record, in order, with weight contents and unique names (EpbReader.ReadTensors). */
@@ -784,7 +786,7 @@ static ep_epb_status read_all_tensors(file *f)
 static ep_epb_status read_all_nodes(file *f)
 {
     cursor c;
-    uint32_t i;
+    uint32_t i, trees = 0;
     c.data = f->blob + f->graph.offset;
     c.size = f->graph.length;
     c.pos = 0;
@@ -799,8 +801,10 @@ static ep_epb_status read_all_nodes(file *f)
         if (status != EP_EPB_OK) {
             return status;
         }
+        trees += n.op == OP_TREE_ENSEMBLE;
     }
-    return EP_EPB_OK;
+    /* A trees section goes with exactly one TreeEnsemble node (which this interpreter then refuses by index). */
+    return trees > 1 || (trees == 1) != f->has_trees ? EP_EPB_ERROR_GRAPH : EP_EPB_OK;
 }
 
 /* EpbReader.ReadArena: size, one aligned in-bounds entry per activation and none for constants. */
@@ -1614,6 +1618,106 @@ static ep_epb_status binary(file *f, const node *n, ep_epb_step *s, work_buffer 
     return EP_EPB_OK;
 }
 
+/* ConcatStep: 1 to 64 inputs (dense constants allowed) joined along attribute axis; int8 inputs share the output's quantization. */
+static ep_epb_status concat(file *f, const node *n, ep_epb_step *s, work_buffer *work)
+{
+    tensor x, y;
+    ep_epb_concat_input *inputs = (ep_epb_concat_input *)reserve(work, sizeof(ep_epb_concat_input) * n->input_count);
+    int64_t axis;
+    int32_t outer = 1, inner, axis_sum = 0, d, rank;
+    uint32_t i;
+    if (n->input_count < 1 || n->input_count > 64 || n->output_count != 1 || tensor_at(f, le32(n->outputs), &y) != EP_EPB_OK
+        || !attribute_int(n, ATTR_AXIS, -1, &axis) || axis < 0 || axis >= y.rank) {
+        return EP_EPB_ERROR_NODE;
+    }
+    rank = y.rank;
+    inner = element_size(y.type);
+    for (d = 0; d < rank; d++) {
+        if (d < axis) {
+            outer *= y.shape[d];
+        } else if (d > axis) {
+            inner *= y.shape[d];
+        }
+    }
+    for (i = 0; i < n->input_count; i++) {
+        if (le32(n->inputs + 4 * i) == NO_TENSOR || tensor_at(f, le32(n->inputs + 4 * i), &x) != EP_EPB_OK || x.type != y.type || x.rank != rank
+            || (x.kind == KIND_CONSTANT && x.encoding != EP_ENCODING_DENSE) || (y.type == TYPE_INT8 && !same_quantization(&x, &y))) {
+            return EP_EPB_ERROR_NODE;
+        }
+        for (d = 0; d < rank; d++) {
+            if (d != axis && x.shape[d] != y.shape[d]) {
+                return EP_EPB_ERROR_NODE;
+            }
+        }
+        if (inputs != NULL) {
+            inputs[i].constant = x.kind == KIND_CONSTANT ? x.range[0] : NULL;
+            inputs[i].offset = x.kind == KIND_CONSTANT ? 0 : arena_offset(f, le32(n->inputs + 4 * i));
+            inputs[i].chunk_bytes = x.shape[axis] * inner;
+            inputs[i].output_offset = axis_sum * inner;
+        }
+        axis_sum += x.shape[axis];
+        if (axis_sum > y.shape[axis]) {
+            return EP_EPB_ERROR_NODE;
+        }
+    }
+    if (axis_sum != y.shape[axis]) {
+        return EP_EPB_ERROR_NODE;
+    }
+    s->kind = STEP_CONCAT;
+    s->concat = inputs;
+    s->count = (int32_t)n->input_count;
+    s->output_offset = arena_offset(f, le32(n->outputs));
+    s->dims[0] = outer;
+    s->dims[1] = y.shape[axis] * inner;
+    return EP_EPB_OK;
+}
+
+/* TransposeStep: attribute perm a permutation of the axes, the output the input permuted by it. */
+static ep_epb_status transpose(file *f, const node *n, ep_epb_step *s, work_buffer *work)
+{
+    tensor x, y;
+    ep_epb_transpose t, *stored = (ep_epb_transpose *)reserve(work, sizeof(ep_epb_transpose));
+    int32_t perm[MAX_RANK], strides[MAX_RANK], d, e, rank, stride = 1;
+    if (n->input_count != 1 || n->output_count != 1 || le32(n->inputs) == NO_TENSOR || tensor_at(f, le32(n->inputs), &x) != EP_EPB_OK
+        || tensor_at(f, le32(n->outputs), &y) != EP_EPB_OK || y.type != x.type || (x.kind == KIND_CONSTANT && x.encoding != EP_ENCODING_DENSE)
+        || (x.type == TYPE_INT8 && !same_quantization(&x, &y)) || y.rank != x.rank) {
+        return EP_EPB_ERROR_NODE;
+    }
+    rank = x.rank;
+    if (!ints_attribute(n, ATTR_PERM, (uint32_t)rank, 0, 0, perm)) {
+        return EP_EPB_ERROR_NODE;
+    }
+    for (d = rank - 1; d >= 0; d--) {
+        strides[d] = stride;
+        stride *= x.shape[d];
+    }
+    memset(&t, 0, sizeof t);
+    for (d = 0; d < rank; d++) {
+        /* A permutation: every value below the rank, none twice. */
+        if (perm[d] >= rank || y.shape[d] != x.shape[perm[d]]) {
+            return EP_EPB_ERROR_NODE;
+        }
+        for (e = 0; e < d; e++) {
+            if (perm[e] == perm[d]) {
+                return EP_EPB_ERROR_NODE;
+            }
+        }
+        t.output_shape[d] = y.shape[d];
+        t.permuted_strides[d] = strides[perm[d]];
+    }
+    t.constant = x.kind == KIND_CONSTANT ? x.range[0] : NULL;
+    if (stored != NULL) {
+        *stored = t;
+    }
+    s->kind = STEP_TRANSPOSE;
+    s->transpose = stored;
+    s->count = rank;
+    s->dims[0] = element_size(x.type);
+    s->input_offset = x.kind == KIND_CONSTANT ? 0 : arena_offset(f, le32(n->inputs));
+    s->output_offset = arena_offset(f, le32(n->outputs));
+    return EP_EPB_OK;
+}
+
 /* Relu, Clip, Sigmoid, Tanh, LeakyRelu, Softmax, Copy, Quantize, Dequantize: one activation in, one out (UnaryStep, CopyStep, QuantizeStep). */
 static ep_epb_status one_in_one_out(file *f, const node *n, ep_epb_step *s)
 {
@@ -1672,7 +1776,7 @@ static ep_epb_status one_in_one_out(file *f, const node *n, ep_epb_step *s)
             if (v < 1 || v > (1 << 20)) {
                 return EP_EPB_ERROR_NODE;
             }
-            s->softmax[d] = (int32_t)v;
+            s->dims[d] = (int32_t)v;
             product *= v;
         }
         if (product != x.elements) {
@@ -1815,6 +1919,12 @@ ep_epb_status ep_epb_load(ep_epb_model *m, const uint8_t *blob, size_t size, voi
         case OP_DIV:
             status = binary(&f, &n, &s, &buffer);
             break;
+        case OP_CONCAT:
+            status = concat(&f, &n, &s, &buffer);
+            break;
+        case OP_TRANSPOSE:
+            status = transpose(&f, &n, &s, &buffer);
+            break;
         case OP_RELU:
         case OP_CLIP:
         case OP_SIGMOID:
@@ -1866,6 +1976,19 @@ static ep_status run_binary(const ep_epb_step *s, uint8_t *arena)
     }
 }
 
+static ep_status run_concat(const ep_epb_step *s, uint8_t *arena)
+{
+    int32_t i;
+    for (i = 0; i < s->count; i++) {
+        const ep_epb_concat_input *x = &s->concat[i];
+        ep_status status = ep_concat(s->dims[0], x->chunk_bytes, s->dims[1], x->output_offset, x->constant != NULL ? x->constant : arena + x->offset, arena + s->output_offset);
+        if (status != EP_OK) {
+            return status;
+        }
+    }
+    return EP_OK;
+}
+
 static ep_status run_step(const ep_epb_step *s, uint8_t *arena)
 {
     const void *in = arena + s->input_offset;
@@ -1912,12 +2035,16 @@ static ep_status run_step(const ep_epb_step *s, uint8_t *arena)
     case STEP_SUB_S8:
     case STEP_MUL_S8:
         return run_binary(s, arena);
+    case STEP_CONCAT: return run_concat(s, arena);
+    case STEP_TRANSPOSE:
+        return ep_transpose(s->dims[0], s->count, s->transpose->output_shape, s->transpose->permuted_strides,
+            s->transpose->constant != NULL ? s->transpose->constant : in, out);
     case STEP_RELU_F32: return ep_relu_f32(s->count, x, y);
     case STEP_CLIP_F32: return ep_clip_f32(s->count, s->range.min, s->range.max, x, y);
     case STEP_SIGMOID_F32: return ep_sigmoid_f32(s->count, x, y);
     case STEP_TANH_F32: return ep_tanh_f32(s->count, x, y);
     case STEP_LEAKY_RELU_F32: return ep_leaky_relu_f32(s->count, s->range.min, x, y);
-    case STEP_SOFTMAX_F32: return ep_softmax_f32(s->softmax[0], s->softmax[1], s->softmax[2], x, y);
+    case STEP_SOFTMAX_F32: return ep_softmax_f32(s->dims[0], s->dims[1], s->dims[2], x, y);
     case STEP_CLAMP_S8: return ep_clamp_s8(s->count, s->requant.activation_min, s->requant.activation_max, (const int8_t *)in, (int8_t *)out);
     case STEP_COPY: return ep_copy((size_t)s->count, in, out);
     case STEP_QUANTIZE: return ep_quantize_f32_s8(s->count, s->scale, s->zero_point, x, (int8_t *)out);

@@ -33,13 +33,18 @@ public static partial class CExporter
 
     public static CExport Write(Graph graph, CExportOptions options)
     {
+        RequireKernels(graph);
+        return FromEpb(EpbWriter.Write(graph, options.Epb), options);
+    }
+
+    /// <summary>Fails naming the first node (after the standard rewrites) whose op has no kernel in the C runtime.</summary>
+    internal static void RequireKernels(Graph graph)
+    {
         var simplified = RewritePipeline.Default.Apply(graph);
         foreach (var node in simplified.Nodes.Where(n => !SupportedOps.Contains(n.OpType)))
         {
             throw new EdgePruneException($"{node.Describe()}: op {node.OpType} has no kernel in the EdgePrune C runtime (supported: {string.Join(", ", SupportedOps)})");
         }
-
-        return FromEpb(EpbWriter.Write(graph, options.Epb), options);
     }
 
     /// <summary>

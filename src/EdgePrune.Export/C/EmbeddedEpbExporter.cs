@@ -22,7 +22,7 @@ public static class EmbeddedEpbExporter
     public static readonly IReadOnlySet<OpCode> SupportedOps = new SortedSet<OpCode>
     {
         OpCode.FullyConnected, OpCode.Conv, OpCode.MaxPool, OpCode.AveragePool, OpCode.GlobalAveragePool, OpCode.Add, OpCode.Sub,
-        OpCode.Mul, OpCode.Div, OpCode.Relu, OpCode.Clip, OpCode.Sigmoid, OpCode.Tanh, OpCode.LeakyRelu, OpCode.Softmax,
+        OpCode.Mul, OpCode.Div, OpCode.Concat, OpCode.Transpose, OpCode.Relu, OpCode.Clip, OpCode.Sigmoid, OpCode.Tanh, OpCode.LeakyRelu, OpCode.Softmax,
         OpCode.Copy, OpCode.Quantize, OpCode.Dequantize,
     };
 
@@ -34,7 +34,7 @@ public static class EmbeddedEpbExporter
         "ep_fully_connected_s8_bitmask", "ep_fully_connected_s8_csr8", "ep_fully_connected_s8_csr16", "ep_fully_connected_s8_block",
         "ep_fully_connected_s8_nofm", "ep_conv_f32", "ep_conv_s8", "ep_max_pool_f32", "ep_max_pool_s8", "ep_average_pool_f32",
         "ep_average_pool_s8", "ep_global_average_pool_f32", "ep_global_average_pool_s8", "ep_add_f32", "ep_sub_f32", "ep_mul_f32",
-        "ep_div_f32", "ep_add_s8", "ep_sub_s8", "ep_mul_s8", "ep_relu_f32", "ep_clip_f32", "ep_sigmoid_f32", "ep_tanh_f32", "ep_leaky_relu_f32",
+        "ep_div_f32", "ep_add_s8", "ep_sub_s8", "ep_mul_s8", "ep_concat", "ep_transpose", "ep_relu_f32", "ep_clip_f32", "ep_sigmoid_f32", "ep_tanh_f32", "ep_leaky_relu_f32",
         "ep_softmax_f32", "ep_clamp_s8", "ep_copy", "ep_quantize_f32_s8", "ep_dequantize_s8_f32",
     };
 
@@ -42,10 +42,10 @@ public static class EmbeddedEpbExporter
     /// Code bytes of epb_interpreter.c itself, compiled as <see cref="RuntimeCode.MeasuredWith"/> says (text of
     /// <c>arm-none-eabi-size</c>). Not counted: the soft-float double routines its load step calls (docs/c-export.md).
     /// </summary>
-    public const int InterpreterCodeBytes = 11312;
+    public const int InterpreterCodeBytes = 12380;
 
     /// <summary><c>sizeof(ep_epb_step)</c> on a 32-bit Cortex-M (pointers of 4 bytes), for the RAM report.</summary>
-    public const int StepBytesCortexM = 116;
+    public const int StepBytesCortexM = 124;
 
     /// <summary>The alignment the interpreter gives each work-buffer block (<c>sizeof(ep_epb_word)</c>).</summary>
     private const int WordBytes = 8;
@@ -56,7 +56,18 @@ public static class EmbeddedEpbExporter
     /// <summary><c>sizeof(ep_epb_binary)</c> on a 32-bit Cortex-M: the broadcast, the int8 parameters, two pointers, two offsets.</summary>
     private const int BinaryBytes = 152;
 
-    public static CExport Write(Graph graph, CExportOptions options) => FromEpb(EpbWriter.Write(graph, options.Epb), options);
+    /// <summary><c>sizeof(ep_epb_concat_input)</c> on a 32-bit Cortex-M: a pointer and three 32-bit fields.</summary>
+    private const int ConcatInputBytes = 16;
+
+    /// <summary><c>sizeof(ep_epb_transpose)</c> on a 32-bit Cortex-M: shape and strides for rank 8, a pointer.</summary>
+    private const int TransposeBytes = 68;
+
+    /// <summary>The ONNX graph written as .epb first; an op with no kernel in the C runtime fails as in the call-sequence export.</summary>
+    public static CExport Write(Graph graph, CExportOptions options)
+    {
+        CExporter.RequireKernels(graph);
+        return FromEpb(EpbWriter.Write(graph, options.Epb), options);
+    }
 
     public static CExport FromEpb(EpbExport epb, CExportOptions options)
     {
@@ -79,8 +90,8 @@ public static class EmbeddedEpbExporter
 
         foreach (var node in content.Nodes)
         {
-            // Add/Sub/Mul/Div read constant operands from the blob; other ops take their first input from the arena.
-            bool constantInput = !IsBinary(node.Op) && content.Tensors[node.Inputs[0]].Kind != TensorKind.Activation;
+            // Add/Sub/Mul/Div, Concat and Transpose read constant operands from the blob; other ops take their first input from the arena.
+            bool constantInput = !ReadsConstants(node.Op) && content.Tensors[node.Inputs[0]].Kind != TensorKind.Activation;
             if (!SupportedOps.Contains(node.Op) || constantInput)
             {
                 throw new EdgePruneException($"{node.Describe()}: op {node.Op}{(SupportedOps.Contains(node.Op) ? " on a constant input" : "")} is not supported by the embedded .epb interpreter (supported: {string.Join(", ", SupportedOps)}); export without --embed-epb for the call-sequence C export");
@@ -96,7 +107,7 @@ public static class EmbeddedEpbExporter
     /// What ep_epb_load keeps in the work buffer besides the steps, per node, as the <c>EP_EPB_WORK_BYTES_*</c> macros of
     /// ep_epb.h name it (C) and as its bytes on a 32-bit Cortex-M (report): int8 FullyConnected and Conv their
     /// multipliers and shifts, int8 FullyConnected its folded biases, Conv and windowed pools their geometry, Add, Sub,
-    /// Mul and Div their operands.
+    /// Mul and Div their operands, Concat its inputs' places, Transpose its shape and strides.
     /// </summary>
     private static List<(string Macro, long Bytes)> WorkTerms(EpbContent content)
     {
@@ -110,9 +121,17 @@ public static class EmbeddedEpbExporter
                 terms.Add(("EP_EPB_WORK_BYTES_GEOMETRY", RoundUp(GeometryBytes)));
             }
 
-            if (IsBinary(node.Op))
+            switch (node.Op)
             {
-                terms.Add(("EP_EPB_WORK_BYTES_BINARY", RoundUp(BinaryBytes)));
+                case OpCode.Add or OpCode.Sub or OpCode.Mul or OpCode.Div:
+                    terms.Add(("EP_EPB_WORK_BYTES_BINARY", RoundUp(BinaryBytes)));
+                    break;
+                case OpCode.Concat:
+                    terms.Add(($"EP_EPB_WORK_BYTES_CONCAT({node.Inputs.Length})", RoundUp((long)ConcatInputBytes * node.Inputs.Length)));
+                    break;
+                case OpCode.Transpose:
+                    terms.Add(("EP_EPB_WORK_BYTES_TRANSPOSE", RoundUp(TransposeBytes)));
+                    break;
             }
 
             if (int8 && node.Op is OpCode.FullyConnected or OpCode.Conv)
@@ -129,7 +148,7 @@ public static class EmbeddedEpbExporter
         return terms;
     }
 
-    private static bool IsBinary(OpCode op) => op is OpCode.Add or OpCode.Sub or OpCode.Mul or OpCode.Div;
+    private static bool ReadsConstants(OpCode op) => op is OpCode.Add or OpCode.Sub or OpCode.Mul or OpCode.Div or OpCode.Concat or OpCode.Transpose;
 
     private static long RoundUp(long bytes) => (bytes + WordBytes - 1) / WordBytes * WordBytes;
 

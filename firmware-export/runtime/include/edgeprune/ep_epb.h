@@ -80,6 +80,21 @@ typedef struct {
     uint32_t offset_b;
 } ep_epb_binary;
 
+/* One Concat input: in the arena (offset) or a constant in the blob, and where its chunks go in the output. */
+typedef struct {
+    const void *constant; /* NULL: in the arena at offset */
+    uint32_t offset;
+    int32_t chunk_bytes;
+    int32_t output_offset;
+} ep_epb_concat_input;
+
+/* A Transpose: output shape, input strides in output order (elements), and its input when it is a constant. */
+typedef struct {
+    int32_t output_shape[8];
+    int32_t permuted_strides[8];
+    const void *constant;
+} ep_epb_transpose;
+
 /*
  * One prepared node. Its layout is the interpreter's own business; it is declared here only so that a static work
  * buffer can be sized at compile time (EP_EPB_WORK_BYTES_*).
@@ -89,22 +104,24 @@ typedef struct ep_epb_step {
     uint8_t count_include_pad; /* AveragePool */
     uint32_t input_offset;     /* arena byte offsets */
     uint32_t output_offset;
-    int32_t count;             /* elements; the batch of a FullyConnected; bytes of a Copy; planes of a global pool */
+    int32_t count;             /* elements; the batch of a FullyConnected; bytes of a Copy; planes of a global pool; Concat inputs; Transpose rank */
     ep_weights weights;        /* FullyConnected, Conv */
     const void *bias;          /* fp32 bias, int32 Conv bias or int8 FullyConnected folded bias; may be NULL */
     const ep_conv_params *geometry; /* Conv and pools, in the work buffer */
     const ep_epb_binary *binary;    /* Add, Sub, Mul, Div, in the work buffer */
+    const ep_epb_concat_input *concat; /* Concat: count inputs, in the work buffer */
+    const ep_epb_transpose *transpose; /* in the work buffer */
     ep_requant_s8 requant;
     ep_activation_f32 range;   /* fused or Clip range; LeakyRelu's alpha in min */
     float scale;               /* Quantize / Dequantize */
     int32_t zero_point;
-    int32_t softmax[3];
+    int32_t dims[3];           /* Softmax [outer, axis, inner]; Concat [outer, output chunk bytes]; Transpose [element size] */
 } ep_epb_step;
 
 /*
  * Work buffer bytes: the steps of a model of `nodes` nodes; per int8 FullyConnected or Conv of `channels` outputs its
  * multipliers and shifts; per int8 FullyConnected its folded biases; per Conv or pool its geometry; per Add, Sub, Mul or
- * Div its operands.
+ * Div its operands; per Concat of `inputs` inputs their places; per Transpose its shape and strides.
  */
 #define EP_EPB_ROUND_UP(bytes) (((bytes) + sizeof(ep_epb_word) - 1) / sizeof(ep_epb_word) * sizeof(ep_epb_word))
 #define EP_EPB_WORK_BYTES_STEPS(nodes) EP_EPB_ROUND_UP(sizeof(ep_epb_step) * (size_t)(nodes))
@@ -112,8 +129,10 @@ typedef struct ep_epb_step {
 #define EP_EPB_WORK_BYTES_FOLDED_BIAS(channels) EP_EPB_ROUND_UP(4 * (size_t)(channels))
 #define EP_EPB_WORK_BYTES_GEOMETRY EP_EPB_ROUND_UP(sizeof(ep_conv_params))
 #define EP_EPB_WORK_BYTES_BINARY EP_EPB_ROUND_UP(sizeof(ep_epb_binary))
+#define EP_EPB_WORK_BYTES_CONCAT(inputs) EP_EPB_ROUND_UP(sizeof(ep_epb_concat_input) * (size_t)(inputs))
+#define EP_EPB_WORK_BYTES_TRANSPOSE EP_EPB_ROUND_UP(sizeof(ep_epb_transpose))
 
-/* A loaded model; every field is set by ep_epb_load (work_bytes and error_node also when it fails). */
+/* A loaded model, set by ep_epb_load; when it fails, work_bytes is set for EP_EPB_ERROR_WORK_TOO_SMALL and error_node for node errors. */
 typedef struct {
     const ep_epb_step *steps; /* in the work buffer */
     uint32_t step_count;
