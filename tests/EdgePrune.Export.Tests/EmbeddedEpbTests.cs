@@ -310,7 +310,7 @@ public sealed partial class EmbeddedEpbTests(ITestOutputHelper log)
 
     /// <summary>
     /// arm-none-eabi-gcc with the qemu-mps2-an386 profile's flags compiles the interpreter clean; its code size, the
-    /// kernels it references and sizeof(ep_epb_step) are the constants the size report uses.
+    /// kernels it references and the sizes of its work-buffer structs are the constants the size report uses.
     /// </summary>
     [Fact]
     public void Interpreter_cross_compiles_for_the_Cortex_M4_with_the_size_and_kernels_the_report_counts()
@@ -324,9 +324,14 @@ public sealed partial class EmbeddedEpbTests(ITestOutputHelper log)
         var undefined = CToolchain.Run("arm-none-eabi-nm", ["-u", obj]).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim().Split(' ')[^1]).ToList();
         Assert.Equal(EmbeddedEpbExporter.Kernels.Order(StringComparer.Ordinal), undefined.Where(s => s.StartsWith("ep_", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
 
-        // sizeof(ep_epb_step) on the target: a negative array size fails the compile when it differs from the constant.
+        // The work-buffer structs' sizes on the target: a negative array size fails the compile when one differs from its constant.
         string probe = Path.Combine(dir, "probe.c");
-        File.WriteAllText(probe, $"#include \"edgeprune/ep_epb.h\"\ntypedef char step_bytes_match[sizeof(ep_epb_step) == {EmbeddedEpbExporter.StepBytesCortexM} ? 1 : -1];\nextern step_bytes_match probe;\n");
+        (string Type, int Bytes)[] sizes =
+        [
+            ("ep_epb_step", EmbeddedEpbExporter.StepBytesCortexM), ("ep_conv_params", EmbeddedEpbExporter.GeometryBytes), ("ep_epb_binary", EmbeddedEpbExporter.BinaryBytes),
+            ("ep_epb_concat_input", EmbeddedEpbExporter.ConcatInputBytes), ("ep_epb_transpose", EmbeddedEpbExporter.TransposeBytes),
+        ];
+        File.WriteAllText(probe, "#include \"edgeprune/ep_epb.h\"\n" + string.Concat(sizes.Select(s => $"typedef char {s.Type}_bytes[sizeof({s.Type}) == {s.Bytes} ? 1 : -1];\nextern {s.Type}_bytes {s.Type}_probe;\n")));
         CToolchain.Run("arm-none-eabi-gcc", [.. flags, "-c", probe, "-o", Path.Combine(dir, "probe.o")]);
     }
 

@@ -51,16 +51,16 @@ public static class EmbeddedEpbExporter
     private const int WordBytes = 8;
 
     /// <summary><c>sizeof(ep_conv_params)</c>: 18 int32 fields.</summary>
-    private const int GeometryBytes = 72;
+    public const int GeometryBytes = 72;
 
     /// <summary><c>sizeof(ep_epb_binary)</c> on a 32-bit Cortex-M: the broadcast, the int8 parameters, two pointers, two offsets.</summary>
-    private const int BinaryBytes = 152;
+    public const int BinaryBytes = 152;
 
     /// <summary><c>sizeof(ep_epb_concat_input)</c> on a 32-bit Cortex-M: a pointer and three 32-bit fields.</summary>
-    private const int ConcatInputBytes = 16;
+    public const int ConcatInputBytes = 16;
 
     /// <summary><c>sizeof(ep_epb_transpose)</c> on a 32-bit Cortex-M: shape and strides for rank 8, a pointer.</summary>
-    private const int TransposeBytes = 68;
+    public const int TransposeBytes = 68;
 
     /// <summary>The ONNX graph written as .epb first; an op with no kernel in the C runtime fails as in the call-sequence export.</summary>
     public static CExport Write(Graph graph, CExportOptions options)
