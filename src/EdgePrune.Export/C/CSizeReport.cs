@@ -67,7 +67,9 @@ public sealed record CSizeReport(string Prefix, bool Int8, IReadOnlyList<CLayerS
             text.AppendLine(c, $"- device {b.Device}: model flash budget {b.FlashBudgetBytes} bytes ({(b.FlashFits ? "fits" : "DOES NOT FIT")}), model RAM budget {b.RamBudgetBytes} bytes ({(b.RamFits ? "fits" : "DOES NOT FIT")})");
         }
 
-        text.AppendLine("- not included: the generated invoke function, C library calls (memcpy…) and the caller's input/output buffers");
+        text.AppendLine(EmbeddedEpb is null
+            ? "- not included: the generated invoke function, C library calls (memcpy…) and the caller's input/output buffers"
+            : "- not included: the generated init and invoke functions and their ep_epb_model, libgcc's soft-float double routines the load step calls, C library calls (memcpy…) and the caller's input/output buffers (docs/c-export.md)");
         text.AppendLine();
         text.AppendLine("| node | layer | tensor | type | encoding | weight bytes | dense bytes | parameter bytes |");
         text.AppendLine("| ---: | --- | --- | --- | --- | ---: | ---: | ---: |");
