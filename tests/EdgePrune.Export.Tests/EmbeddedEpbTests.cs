@@ -305,6 +305,8 @@ public sealed partial class EmbeddedEpbTests(ITestOutputHelper log)
         string report = File.ReadAllText(Path.Combine(dir, "mlp_size.md"));
         Assert.Contains("- flash, embedded .epb: ", report, StringComparison.Ordinal);
         Assert.Contains($"the .epb interpreter {EmbeddedEpbExporter.InterpreterCodeBytes} ", report, StringComparison.Ordinal);
+        // fc1's 300 channels: 1,200 B of multipliers, 300 B of shifts rounded to 304, 1,200 B of folded biases, all in RAM.
+        Assert.Contains("| 0 | Gemm_0 | fc1.weight | int8 | Dense | 235200 | 235200 | 2704 |", report, StringComparison.Ordinal);
         Assert.Contains("embedded .epb", stdout.ToString(), StringComparison.Ordinal);
     }
 

@@ -89,7 +89,7 @@ public static class ExportCSource
             : string.Create(CultureInfo.InvariantCulture, $"{wrote}, flash {r.ConstantBytes} bytes of constants (weights {r.WeightBytes}) + {r.RuntimeCodeBytes} bytes of runtime kernels, arena {r.ArenaBytes} bytes"));
         foreach (var l in r.Layers)
         {
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {l.Layer} {l.Tensor}: {l.DataType} {l.Encoding}, {l.WeightBytes} bytes (dense {l.DenseBytes}), parameters {l.ParameterBytes} bytes"));
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {l.Layer} {l.Tensor}: {l.DataType} {l.Encoding}, {l.WeightBytes} bytes (dense {l.DenseBytes}), parameters {l.ParameterBytes} bytes{(r.EmbeddedEpb is null ? "" : " in the work buffer")}"));
         }
 
         if (r.Budget is { Fits: false } b)

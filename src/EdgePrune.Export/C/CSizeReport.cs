@@ -8,7 +8,7 @@ namespace EdgePrune.Export.C;
 /// <summary>
 /// One layer's constants in the generated C: its weights in the encoding the .epb writer chose (same bytes), and the
 /// parameters the C kernels read beside them (int8: per-channel multipliers and shifts and the folded int32 bias;
-/// fp32: the bias).
+/// fp32: the bias). With an embedded .epb the int8 parameters are computed at load into the work buffer (RAM).
 /// </summary>
 public sealed record CLayerSize(int Node, string Layer, string Tensor, string DataType, string Encoding, long WeightBytes, long DenseBytes, long ParameterBytes);
 
@@ -71,7 +71,9 @@ public sealed record CSizeReport(string Prefix, bool Int8, IReadOnlyList<CLayerS
             ? "- not included: the generated invoke function, C library calls (memcpy…) and the caller's input/output buffers"
             : "- not included: the generated init and invoke functions and their ep_epb_model, libgcc's soft-float double routines the load step calls, C library calls (memcpy…) and the caller's input/output buffers (docs/c-export.md)");
         text.AppendLine();
-        text.AppendLine("| node | layer | tensor | type | encoding | weight bytes | dense bytes | parameter bytes |");
+        text.AppendLine(EmbeddedEpb is null
+            ? "| node | layer | tensor | type | encoding | weight bytes | dense bytes | parameter bytes |"
+            : "| node | layer | tensor | type | encoding | weight bytes | dense bytes | parameter bytes (work buffer, RAM) |");
         text.AppendLine("| ---: | --- | --- | --- | --- | ---: | ---: | ---: |");
         foreach (var l in Layers)
         {

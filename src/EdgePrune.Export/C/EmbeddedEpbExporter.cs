@@ -159,9 +159,11 @@ public static class EmbeddedEpbExporter
         {
             var w = content.Tensors[node.Inputs[1]];
             var written = epb.Report.Weights.FirstOrDefault(s => s.Tensor == w.Name);
-            // The layer's parameters are not in flash: ep_epb_load computes them into the work buffer (RAM).
+            // The layer's int8 parameters are not in flash: ep_epb_load computes them into the work buffer (RAM). fp32 biases stay in the blob.
+            int channels = w.Shape[0];
+            long parameters = w.DataType != EpbDataType.Int8 ? 0 : RoundUp(4L * channels) + RoundUp(channels) + (node.Op == OpCode.FullyConnected ? RoundUp(4L * channels) : 0);
             layers.Add(new CLayerSize(node.Index, written?.Layer ?? node.Describe(), w.Name, w.DataType.ToString().ToLowerInvariant(), w.Weights!.Encoding.ToString(),
-                written?.Bytes ?? 0, (long)w.ElementCount * TensorRecord.ElementSize(w.DataType), 0));
+                written?.Bytes ?? 0, (long)w.ElementCount * TensorRecord.ElementSize(w.DataType), parameters));
         }
 
         long code = RuntimeCode.Bytes(Kernels) + InterpreterCodeBytes;
