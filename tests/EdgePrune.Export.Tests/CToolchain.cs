@@ -16,6 +16,9 @@ internal static class CToolchain
 
     public static string RuntimeInclude => Path.Combine(RuntimeDirectory, "include");
 
+    /// <summary>The .epb interpreter, compiled only into embedded-.epb builds (it references every kernel it can call).</summary>
+    public static string InterpreterSource => Path.Combine(RuntimeDirectory, "epb", "epb_interpreter.c");
+
     public static IReadOnlyList<string> RuntimeSources => Directory.GetFiles(Path.Combine(RuntimeDirectory, "src"), "*.c").Order(StringComparer.Ordinal).ToList();
 
     public static string NewDirectory(string name)

@@ -46,7 +46,8 @@ internal sealed class HostBuild
                 return fclose(out) == 0 ? 0 : 3;
             }
             """);
-        _exe = CToolchain.BuildHost(compiler, _directory, [Path.Combine(_directory, export.SourceFileName), Path.Combine(_directory, "main.c")], flags);
+        string[] sources = [Path.Combine(_directory, export.SourceFileName), Path.Combine(_directory, "main.c")];
+        _exe = CToolchain.BuildHost(compiler, _directory, export.Report.EmbeddedEpb is null ? sources : [.. sources, CToolchain.InterpreterSource], flags);
     }
 
     /// <summary>Runs every sample (each the model's input size) and returns the outputs, one array per sample.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using EdgePrune.Core.Ir;
 using EdgePrune.Core.Trees;
 using EdgePrune.Export.Epb;
@@ -74,7 +73,7 @@ public class FuzzTests
         for (int i = 0; i < 10_000; i++)
         {
             var original = seeds[i % seeds.Count];
-            var file = Mutate(random, original);
+            var file = EpbMutations.Mutate(random, original);
             try
             {
                 var model = EpbModel.Load(file);
@@ -97,40 +96,5 @@ public class FuzzTests
         }
 
         Assert.True(rejected > 5_000, $"only {rejected} of 10,000 mutations were rejected ({loaded} loaded)");
-    }
-
-    private static byte[] Mutate(Random random, byte[] original)
-    {
-        var file = (byte[])original.Clone();
-        switch (random.Next(4))
-        {
-            case 0:
-                for (int flips = random.Next(1, 9); flips > 0; flips--)
-                {
-                    int bit = random.Next(file.Length * 8);
-                    file[bit / 8] ^= (byte)(1 << (bit % 8));
-                }
-
-                break;
-            case 1:
-                file = file.AsSpan(0, random.Next(file.Length)).ToArray();
-                break;
-            default:
-                uint[] extremes = [0, 1, 0xFFFFFFFF, 0x7FFFFFFF, 0x80000000, (uint)file.Length, (uint)file.Length - 16, 0xFFFF, 0x10000, (uint)random.Next()];
-                for (int fields = random.Next(1, 3); fields > 0; fields--)
-                {
-                    int offset = random.Next((file.Length / 4) - 1) * 4;
-                    BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(offset), extremes[random.Next(extremes.Length)]);
-                }
-
-                break;
-        }
-
-        if (random.Next(2) == 0 && file.Length >= 32)
-        {
-            EpbContainer.Reseal(file);
-        }
-
-        return file;
     }
 }

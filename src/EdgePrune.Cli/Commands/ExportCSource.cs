@@ -21,7 +21,11 @@ public static class ExportCSource
     /// <summary>Exit code when <c>--strict</c> and the export does not fit the device's budgets.</summary>
     public const int DoesNotFit = 3;
 
-    public sealed record Request(string Model, string OutputDirectory, string Prefix, string? Device, bool Strict, string? Calib, int CalibSamples, int Bits, bool Dense, EncodingGoal Optimize);
+    public sealed record Request(string Model, string OutputDirectory, string Prefix, string? Device, bool Strict, string? Calib, int CalibSamples, int Bits, bool Dense, EncodingGoal Optimize)
+    {
+        /// <summary>Embed the .epb for the runtime's interpreter (<see cref="EmbeddedEpbExporter"/>) instead of generating a call sequence.</summary>
+        public bool EmbedEpb { get; init; }
+    }
 
     public static int Execute(Request request, TextWriter stdout, TextWriter stderr)
     {
@@ -39,6 +43,11 @@ public static class ExportCSource
         byte[] bytes = ModelFile.ReadBytes(request.Model);
         if (TreeEnsembleImporter.IsTreeModel(bytes))
         {
+            if (request.EmbedEpb)
+            {
+                throw new EdgePruneException($"{request.Model}: --embed-epb runs networks; the .epb interpreter has no TreeEnsemble op (export the tree without --embed-epb)");
+            }
+
             return ExportTree(request, bytes, device, stdout, stderr);
         }
 
@@ -59,12 +68,13 @@ public static class ExportCSource
         CExport export;
         try
         {
-            export = CExporter.Write(graph, new CExportOptions
+            var options = new CExportOptions
             {
                 Prefix = request.Prefix,
                 Device = device,
                 Epb = new EpbWriteOptions { SourceModel = bytes, Quantization = quantization, AllowSparse = !request.Dense, Optimize = request.Optimize },
-            });
+            };
+            export = request.EmbedEpb ? EmbeddedEpbExporter.Write(graph, options) : CExporter.Write(graph, options);
         }
         catch (EdgePruneException e) when (!e.Message.StartsWith(request.Model, StringComparison.Ordinal))
         {
@@ -73,17 +83,19 @@ public static class ExportCSource
 
         WriteFiles(export, request.OutputDirectory);
         var r = export.Report;
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"wrote {export.HeaderFileName}, {export.SourceFileName} and {request.Prefix}_size.md to {request.OutputDirectory}: {(r.Int8 ? "int8" : "fp32")}, flash {r.ConstantBytes} bytes of constants (weights {r.WeightBytes}) + {r.RuntimeCodeBytes} bytes of runtime kernels, arena {r.ArenaBytes} bytes"));
+        string wrote = $"wrote {export.HeaderFileName}, {export.SourceFileName} and {request.Prefix}_size.md to {request.OutputDirectory}: {(r.Int8 ? "int8" : "fp32")}";
+        stdout.WriteLine(r.EmbeddedEpb is { } embedded
+            ? string.Create(CultureInfo.InvariantCulture, $"{wrote} embedded .epb, flash {embedded.BlobBytes} bytes of .epb (weights {r.WeightBytes}) + {r.RuntimeCodeBytes} bytes of interpreter and kernels, RAM {r.RamBytes} bytes (arena {r.ArenaBytes}, work {embedded.WorkBytes})")
+            : string.Create(CultureInfo.InvariantCulture, $"{wrote}, flash {r.ConstantBytes} bytes of constants (weights {r.WeightBytes}) + {r.RuntimeCodeBytes} bytes of runtime kernels, arena {r.ArenaBytes} bytes"));
         foreach (var l in r.Layers)
         {
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {l.Layer} {l.Tensor}: {l.DataType} {l.Encoding}, {l.WeightBytes} bytes (dense {l.DenseBytes}), parameters {l.ParameterBytes} bytes"));
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {l.Layer} {l.Tensor}: {l.DataType} {l.Encoding}, {l.WeightBytes} bytes (dense {l.DenseBytes}), parameters {l.ParameterBytes} bytes{(r.EmbeddedEpb is null ? "" : " in the work buffer")}"));
         }
 
         if (r.Budget is { Fits: false } b)
         {
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"edgeprune: {(request.Strict ? "error" : "warning")}: the export does not fit {b.Device}: flash {r.ConstantBytes + r.RuntimeCodeBytes} (constants and runtime kernels) of {b.FlashBudgetBytes} budget bytes, arena {r.ArenaBytes} of {b.RamBudgetBytes} (see {Path.Combine(request.OutputDirectory, $"{request.Prefix}_size.md")})"));
+                $"edgeprune: {(request.Strict ? "error" : "warning")}: the export does not fit {b.Device}: flash {r.ConstantBytes + r.RuntimeCodeBytes} (constants and runtime code) of {b.FlashBudgetBytes} budget bytes, RAM {r.RamBytes} of {b.RamBudgetBytes} (see {Path.Combine(request.OutputDirectory, $"{request.Prefix}_size.md")})"));
             return request.Strict ? DoesNotFit : 0;
         }
 

@@ -13,8 +13,9 @@ namespace EdgePrune.Cli.Commands;
 /// <summary>
 /// <c>edgeprune export MODEL --format epb -o OUT [--dense | --optimize size|speed] [--json]</c>: writes the compact binary and reports its bytes per
 /// section and per weight tensor with the encoding chosen (docs/format.md).
-/// <c>edgeprune export MODEL --format c -o DIR [--prefix NAME] [--device NAME] [--strict] [--calib FILE [--calib-samples N] [--bits 8|4]]</c>:
-/// writes C source for the firmware-export runtime and its size report (docs/c-export.md).
+/// <c>edgeprune export MODEL --format c -o DIR [--prefix NAME] [--device NAME] [--strict] [--calib FILE [--calib-samples N] [--bits 8|4]] [--embed-epb]</c>:
+/// writes C source for the firmware-export runtime and its size report (docs/c-export.md); with <c>--embed-epb</c> the
+/// source holds the .epb as a byte array run by the runtime's .epb interpreter instead of a generated call sequence.
 /// Tree-ensemble models (ONNX-ML) take the same commands: epb writes the trees section, c the tree C export (docs/trees.md).
 /// </summary>
 public static class ExportCommand
@@ -33,17 +34,20 @@ public static class ExportCommand
         var dense = new Option<bool>("--dense") { Description = "store every weight dense instead of choosing the smallest encoding" };
         var optimize = new Option<string>("--optimize") { Description = "among each weight's exact encodings: size (the smallest) or speed (the fewest Cortex-M4 instructions of those no larger than dense)", DefaultValueFactory = _ => "size" };
         optimize.AcceptOnlyFromAmong("size", "speed");
+        var embedEpb = new Option<bool>("--embed-epb") { Description = "c: embed the .epb as a byte array run by the runtime's .epb interpreter (swap models without regenerating code) instead of generating a call sequence" };
         var json = new Option<bool>("--json") { Description = "print the size report as JSON (fields in docs/runtime.md)" };
         var command = new Command("export", "write a model in a deployable format and report what every section and weight costs")
         {
-            model, format, output, dense, optimize, json, prefix, device, strict, calib, calibSamples, bits,
+            model, format, output, dense, optimize, json, prefix, device, strict, calib, calibSamples, bits, embedEpb,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, () => parse.GetValue(format) == "c"
             ? ExportCSource.Execute(
-                new ExportCSource.Request(parse.GetRequiredValue(model), parse.GetRequiredValue(output), parse.GetValue(prefix)!, parse.GetValue(device), parse.GetValue(strict), parse.GetValue(calib), parse.GetValue(calibSamples), parse.GetValue(bits), parse.GetValue(dense), Goal(parse.GetValue(optimize)!)),
+                new ExportCSource.Request(parse.GetRequiredValue(model), parse.GetRequiredValue(output), parse.GetValue(prefix)!, parse.GetValue(device), parse.GetValue(strict), parse.GetValue(calib), parse.GetValue(calibSamples), parse.GetValue(bits), parse.GetValue(dense), Goal(parse.GetValue(optimize)!)) { EmbedEpb = parse.GetValue(embedEpb) },
                 stdout,
                 stderr)
-            : Execute(parse.GetRequiredValue(model), parse.GetValue(format)!, parse.GetRequiredValue(output), parse.GetValue(dense), parse.GetValue(json), stdout, Goal(parse.GetValue(optimize)!))));
+            : parse.GetValue(embedEpb)
+                ? throw new EdgePruneException($"--embed-epb puts the .epb inside C source: use it with --format c (--format {parse.GetValue(format)} writes the .epb itself)")
+                : Execute(parse.GetRequiredValue(model), parse.GetValue(format)!, parse.GetRequiredValue(output), parse.GetValue(dense), parse.GetValue(json), stdout, Goal(parse.GetValue(optimize)!))));
         return command;
     }
 

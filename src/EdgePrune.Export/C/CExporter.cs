@@ -33,13 +33,18 @@ public static partial class CExporter
 
     public static CExport Write(Graph graph, CExportOptions options)
     {
+        RequireKernels(graph);
+        return FromEpb(EpbWriter.Write(graph, options.Epb), options);
+    }
+
+    /// <summary>Fails naming the first node (after the standard rewrites) whose op has no kernel in the C runtime.</summary>
+    internal static void RequireKernels(Graph graph)
+    {
         var simplified = RewritePipeline.Default.Apply(graph);
         foreach (var node in simplified.Nodes.Where(n => !SupportedOps.Contains(n.OpType)))
         {
             throw new EdgePruneException($"{node.Describe()}: op {node.OpType} has no kernel in the EdgePrune C runtime (supported: {string.Join(", ", SupportedOps)})");
         }
-
-        return FromEpb(EpbWriter.Write(graph, options.Epb), options);
     }
 
     /// <summary>
@@ -49,10 +54,7 @@ public static partial class CExporter
     public static CExport FromEpb(EpbExport epb, CExportOptions options)
     {
         ArgumentNullException.ThrowIfNull(epb);
-        if (!PrefixPattern().IsMatch(options.Prefix))
-        {
-            throw new EdgePruneException($"prefix '{options.Prefix}' is not a C identifier: use letters, digits and '_', starting with a letter");
-        }
+        CheckPrefix(options.Prefix);
 
         // The .NET runtime's loader validates every offset, length and index before the generator reads the file.
         EpbModel.Load(epb.Bytes);
@@ -110,6 +112,15 @@ public static partial class CExporter
         WeightEncoding.BlockSparse => "_block",
         _ => "_nofm",
     };
+
+    /// <summary>The prefix names files, functions and macros, so it must be a C identifier.</summary>
+    internal static void CheckPrefix(string prefix)
+    {
+        if (!PrefixPattern().IsMatch(prefix))
+        {
+            throw new EdgePruneException($"prefix '{prefix}' is not a C identifier: use letters, digits and '_', starting with a letter");
+        }
+    }
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]*$")]
     private static partial Regex PrefixPattern();

@@ -8,7 +8,7 @@ namespace EdgePrune.Export.C;
 /// <summary>
 /// One layer's constants in the generated C: its weights in the encoding the .epb writer chose (same bytes), and the
 /// parameters the C kernels read beside them (int8: per-channel multipliers and shifts and the folded int32 bias;
-/// fp32: the bias).
+/// fp32: the bias). With an embedded .epb the int8 parameters are computed at load into the work buffer (RAM).
 /// </summary>
 public sealed record CLayerSize(int Node, string Layer, string Tensor, string DataType, string Encoding, long WeightBytes, long DenseBytes, long ParameterBytes);
 
@@ -33,6 +33,12 @@ public sealed record CSizeReport(string Prefix, bool Int8, IReadOnlyList<CLayerS
     /// <summary>Code bytes of <see cref="Kernels"/> and the helpers they call (<see cref="RuntimeCode.Bytes"/>).</summary>
     public long RuntimeCodeBytes { get; init; }
 
+    /// <summary>Set for <c>--embed-epb</c>: the blob is the constants, the interpreter's code is part of the runtime code, its work buffer part of RAM.</summary>
+    public CEmbeddedEpbSize? EmbeddedEpb { get; init; }
+
+    /// <summary>RAM besides the caller's buffers: the arena, plus the interpreter's work buffer when the .epb is embedded.</summary>
+    public long RamBytes => ArenaBytes + (EmbeddedEpb?.WorkBytes ?? 0);
+
     public static CBudgetCheck Check(DeviceProfile device, long constantBytes, long arenaBytes) =>
         new(device.Name, device.ModelFlashBudgetBytes, device.ModelRamBudgetBytes, constantBytes <= device.ModelFlashBudgetBytes, arenaBytes <= device.ModelRamBudgetBytes);
 
@@ -43,17 +49,31 @@ public sealed record CSizeReport(string Prefix, bool Int8, IReadOnlyList<CLayerS
         var text = new StringBuilder();
         text.AppendLine(c, $"# {Prefix}: C export size ({(Int8 ? "int8" : "fp32")})");
         text.AppendLine();
-        text.AppendLine(c, $"- flash, constant arrays: {ConstantBytes} bytes (weights {WeightBytes}, other constants {ConstantBytes - WeightBytes})");
-        text.AppendLine(c, $"- flash, runtime kernels: {RuntimeCodeBytes} bytes, Cortex-M4 -Os ({string.Join(", ", Kernels)})");
-        text.AppendLine(c, $"- RAM, static arena: {ArenaBytes} bytes");
+        if (EmbeddedEpb is { } e)
+        {
+            text.AppendLine(c, $"- flash, embedded .epb: {e.BlobBytes} bytes (weights {WeightBytes})");
+            text.AppendLine(c, $"- flash, runtime code: {RuntimeCodeBytes} bytes, Cortex-M4 -Os: the .epb interpreter {e.InterpreterCodeBytes} and every kernel it can call {RuntimeCodeBytes - e.InterpreterCodeBytes} ({string.Join(", ", Kernels)})");
+            text.AppendLine(c, $"- RAM: {RamBytes} bytes, static arena {ArenaBytes} and interpreter work buffer {e.WorkBytes} (32-bit target)");
+        }
+        else
+        {
+            text.AppendLine(c, $"- flash, constant arrays: {ConstantBytes} bytes (weights {WeightBytes}, other constants {ConstantBytes - WeightBytes})");
+            text.AppendLine(c, $"- flash, runtime kernels: {RuntimeCodeBytes} bytes, Cortex-M4 -Os ({string.Join(", ", Kernels)})");
+            text.AppendLine(c, $"- RAM, static arena: {ArenaBytes} bytes");
+        }
+
         if (Budget is { } b)
         {
             text.AppendLine(c, $"- device {b.Device}: model flash budget {b.FlashBudgetBytes} bytes ({(b.FlashFits ? "fits" : "DOES NOT FIT")}), model RAM budget {b.RamBudgetBytes} bytes ({(b.RamFits ? "fits" : "DOES NOT FIT")})");
         }
 
-        text.AppendLine("- not included: the generated invoke function, C library calls (memcpy…) and the caller's input/output buffers");
+        text.AppendLine(EmbeddedEpb is null
+            ? "- not included: the generated invoke function, C library calls (memcpy…) and the caller's input/output buffers"
+            : "- not included: the generated init and invoke functions and their ep_epb_model, libgcc's soft-float double routines the load step calls, C library calls (memcpy…) and the caller's input/output buffers (docs/c-export.md)");
         text.AppendLine();
-        text.AppendLine("| node | layer | tensor | type | encoding | weight bytes | dense bytes | parameter bytes |");
+        text.AppendLine(EmbeddedEpb is null
+            ? "| node | layer | tensor | type | encoding | weight bytes | dense bytes | parameter bytes |"
+            : "| node | layer | tensor | type | encoding | weight bytes | dense bytes | parameter bytes (work buffer, RAM) |");
         text.AppendLine("| ---: | --- | --- | --- | --- | ---: | ---: | ---: |");
         foreach (var l in Layers)
         {
@@ -63,6 +83,12 @@ public sealed record CSizeReport(string Prefix, bool Int8, IReadOnlyList<CLayerS
         return text.ToString();
     }
 }
+
+/// <summary>
+/// The parts of an embedded-.epb export: the blob (flash), the interpreter's own code (flash, Cortex-M4 -Os, without the
+/// soft-float double routines its load step calls) and its work buffer (RAM, sized for a 32-bit target).
+/// </summary>
+public sealed record CEmbeddedEpbSize(long BlobBytes, long InterpreterCodeBytes, long WorkBytes);
 
 /// <summary>The generated files and their size report.</summary>
 public sealed record CExport(string HeaderFileName, string Header, string SourceFileName, string Source, CSizeReport Report);

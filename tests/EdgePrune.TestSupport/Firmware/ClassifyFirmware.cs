@@ -14,7 +14,8 @@ public sealed record ClassifyRun(FirmwareRun Run, FirmwareImage Image, int[] Exp
 /// </summary>
 public static class ClassifyFirmware
 {
-    public static ClassifyRun RunInt8(EpbModel runtime, string modelDirectory, string prefix, IEnumerable<float[]> samples, byte[] labels, string workDirectory)
+    /// <param name="embedEpb">The model directory holds an <c>--embed-epb</c> export (built with the .epb interpreter).</param>
+    public static ClassifyRun RunInt8(EpbModel runtime, string modelDirectory, string prefix, IEnumerable<float[]> samples, byte[] labels, string workDirectory, bool embedEpb = false)
     {
         var input = runtime.Inputs[0];
         var codes = samples.Select(s => s.Select(v => Quantization.QuantizeOne(v, input.Scale, input.ZeroPoint)).ToArray()).ToArray();
@@ -22,7 +23,7 @@ public static class ClassifyFirmware
         Directory.CreateDirectory(runDirectory);
         File.WriteAllBytes(Path.Combine(runDirectory, "inputs.bin"), [.. codes.SelectMany(c => c).Select(v => (byte)v)]);
         File.WriteAllBytes(Path.Combine(runDirectory, "labels.bin"), labels);
-        var image = QemuMps2An386.Build("classify", Path.Combine(workDirectory, "build"), modelDirectory, prefix);
+        var image = QemuMps2An386.Build("classify", Path.Combine(workDirectory, "build"), modelDirectory, prefix, embedEpb: embedEpb);
         var run = QemuMps2An386.Run(image.Elf, runDirectory, TimeSpan.FromMinutes(3));
         Assert.True(run.ExitCode == 0, run.Output);
 

@@ -54,7 +54,8 @@ public static class QemuMps2An386
     /// <summary>Runs <c>make</c> for one example into <paramref name="buildDirectory"/>.</summary>
     /// <param name="modelDirectory">Folder whose <c>*.c</c> files are the exported model, or null.</param>
     /// <param name="modelHeader">The generated header to include; the Makefile defaults to <c>PREFIX_model.h</c>.</param>
-    public static FirmwareImage Build(string example, string buildDirectory, string? modelDirectory = null, string prefix = "model", string? modelHeader = null, string? runtimeDirectory = null)
+    /// <param name="embedEpb">The model is an <c>--embed-epb</c> export: the .epb interpreter is built too.</param>
+    public static FirmwareImage Build(string example, string buildDirectory, string? modelDirectory = null, string prefix = "model", string? modelHeader = null, string? runtimeDirectory = null, bool embedEpb = false)
     {
         var arguments = new List<string>
         {
@@ -77,6 +78,11 @@ public static class QemuMps2An386
         if (runtimeDirectory is not null)
         {
             arguments.Add($"RUNTIME_DIR={runtimeDirectory}");
+        }
+
+        if (embedEpb)
+        {
+            arguments.Add("EMBED_EPB=1");
         }
 
         var result = RunProcess("make", arguments, TargetDirectory, TimeSpan.FromMinutes(3));
