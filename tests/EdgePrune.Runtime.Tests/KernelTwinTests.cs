@@ -257,33 +257,48 @@ public class KernelTwinTests
     }
 
     /// <summary>
-    /// The vector requantization of a run of accumulators against the scalar one, at every run length up to 40, at the int32
-    /// extremes and at exact halves (power-of-two scales), where the two roundings differ by sign.
+    /// The vector requantizations (a run of one channel; consecutive channels with their own biases) against the scalar
+    /// one, at every run length up to 40, at the int32 extremes and at exact halves (power-of-two scales), where the two
+    /// roundings differ by sign.
     /// </summary>
     [Fact]
     public void Requantizing_a_run_matches_requantizing_one_accumulator_at_a_time()
     {
         var random = new Random(21);
-        var scales = new[] { 1e-9f, 3e-5f, 0.0123f, 0.125f, 0.49f, 0.5f, 1f, 1.7f, 300f };
-        var q = Requantization.Create(1f, 0, scales, scales.Length, 1f, 7, float.NegativeInfinity, float.PositiveInfinity);
+        var scales = Enumerable.Repeat(new[] { 1e-9f, 3e-5f, 0.0123f, 0.125f, 0.49f, 0.5f, 1f, 1.7f, 300f }, 3).SelectMany(s => s).ToArray();
+        int Accumulator(int channel) => random.Next(4) switch
+        {
+            0 => random.Next(int.MinValue, int.MaxValue),
+            1 => random.Next(2) == 0 ? int.MinValue : int.MaxValue,
+            _ => (int)Math.Clamp((random.Next(-140, 140) / scales[channel]) + random.Next(-3, 4), int.MinValue, int.MaxValue),
+        };
+        var plain = Requantization.Create(1f, 0, scales, scales.Length, 1f, 7, float.NegativeInfinity, float.PositiveInfinity);
         var clamped = Requantization.Create(1f, 0, scales, scales.Length, 1f, -3, 0f, 50f);
-        foreach (var requantization in new[] { q, clamped })
+        foreach (var q in new[] { plain, clamped })
         {
             for (int channel = 0; channel < scales.Length; channel++)
             {
                 for (int length = 0; length <= 40; length++)
                 {
-                    var accumulators = Enumerable.Range(0, length).Select(_ => random.Next(4) switch
-                    {
-                        0 => random.Next(int.MinValue, int.MaxValue),
-                        1 => random.Next(2) == 0 ? int.MinValue : int.MaxValue,
-                        _ => (int)Math.Clamp((random.Next(-140, 140) / scales[channel]) + random.Next(-3, 4), int.MinValue, int.MaxValue),
-                    }).ToArray();
+                    var accumulators = Enumerable.Range(0, length).Select(_ => Accumulator(channel)).ToArray();
                     int bias = random.Next(-3, 4);
-                    var expected = accumulators.Select(a => requantization.Apply(unchecked(a + bias), channel)).ToArray();
+                    var expected = accumulators.Select(a => q.Apply(unchecked(a + bias), channel)).ToArray();
                     var actual = new sbyte[length];
-                    requantization.Apply(accumulators, bias, channel, actual);
+                    q.Apply(accumulators, bias, channel, actual);
                     Assert.True(expected.SequenceEqual(actual), $"channel {channel}, length {length}");
+                }
+            }
+
+            for (int first = 0; first < scales.Length; first++)
+            {
+                for (int length = 0; first + length <= scales.Length; length++)
+                {
+                    var accumulators = Enumerable.Range(first, length).Select(Accumulator).ToArray();
+                    var biases = Enumerable.Range(0, length).Select(_ => random.Next(-3, 4)).ToArray();
+                    var expected = Enumerable.Range(0, length).Select(i => q.Apply(unchecked(accumulators[i] + biases[i]), first + i)).ToArray();
+                    var actual = new sbyte[length];
+                    q.Apply(accumulators, biases, first, actual);
+                    Assert.True(expected.SequenceEqual(actual), $"channels {first}..{first + length}");
                 }
             }
         }
