@@ -257,9 +257,9 @@ public class KernelTwinTests
     }
 
     /// <summary>
-    /// The vector requantizations (a run of one channel; consecutive channels with their own biases) against the scalar
-    /// one, at every run length up to 40, at the int32 extremes and at exact halves (power-of-two scales), where the two
-    /// roundings differ by sign.
+    /// The vector requantizations (rows of one channel at a stride; consecutive channels with their own biases) against
+    /// the scalar one, at every row length up to 40, at the int32 extremes and at exact halves (power-of-two scales),
+    /// where the two roundings differ by sign.
     /// </summary>
     [Fact]
     public void Requantizing_a_run_matches_requantizing_one_accumulator_at_a_time()
@@ -278,14 +278,15 @@ public class KernelTwinTests
         {
             for (int channel = 0; channel < scales.Length; channel++)
             {
-                for (int length = 0; length <= 40; length++)
+                for (int width = 1; width <= 40; width++)
                 {
-                    var accumulators = Enumerable.Range(0, length).Select(_ => Accumulator(channel)).ToArray();
+                    int rows = random.Next(1, 4), stride = width + random.Next(0, 6);
+                    var accumulators = Enumerable.Range(0, ((rows - 1) * stride) + width).Select(_ => Accumulator(channel)).ToArray();
                     int bias = random.Next(-3, 4);
-                    var expected = accumulators.Select(a => q.Apply(unchecked(a + bias), channel)).ToArray();
-                    var actual = new sbyte[length];
-                    q.Apply(accumulators, bias, channel, actual);
-                    Assert.True(expected.SequenceEqual(actual), $"channel {channel}, length {length}");
+                    var expected = Enumerable.Range(0, rows * width).Select(i => q.Apply(unchecked(accumulators[(i / width * stride) + (i % width)] + bias), channel)).ToArray();
+                    var actual = new sbyte[rows * width];
+                    q.ApplyRows(accumulators, stride, width, bias, channel, actual);
+                    Assert.True(expected.SequenceEqual(actual), $"channel {channel}, {rows} rows of {width} at stride {stride}");
                 }
             }
 

@@ -138,12 +138,8 @@ public static class ConvInt8
 
                     for (int f = 0; f < count; f++, m++)
                     {
-                        var row = accumulators.Slice(f * wide, wide);
                         var plane = y.Slice(((n * g.OutChannels) + m) * g.OutPlane, g.OutPlane);
-                        for (int oy = 0; oy < g.OutH; oy++)
-                        {
-                            q.Apply(row.Slice(oy * g.PaddedW, g.OutW), foldedBias[m], m, plane.Slice(oy * g.OutW, g.OutW));
-                        }
+                        q.ApplyRows(accumulators.Slice(f * wide, wide), g.PaddedW, g.OutW, foldedBias[m], m, plane);
                     }
                 }
             }
@@ -292,7 +288,7 @@ public static class ConvInt8
                     }
                 }
 
-                q.Apply(acc, 0, m, y.Slice(((n * g.OutChannels) + m) * g.OutPlane, g.OutPlane));
+                q.ApplyRows(acc, g.OutW, g.OutW, 0, m, y.Slice(((n * g.OutChannels) + m) * g.OutPlane, g.OutPlane));
             }
         }
     }

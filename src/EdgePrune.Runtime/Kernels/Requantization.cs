@@ -57,17 +57,28 @@ public sealed class Requantization
     }
 
     /// <summary>
-    /// output[i] = Apply(accumulators[i] + bias, channel) for a run of one channel's accumulators (a row of a
-    /// convolution's output plane); eight at a time on AVX2, bit-identical to the scalar <see cref="Apply(int, int)"/>.
+    /// One channel's rows of <paramref name="width"/> outputs (a convolution's output plane): output[r·width + i] =
+    /// Apply(accumulators[r·<paramref name="rowStride"/> + i] + bias, channel), rows = output.Length / width; eight at a
+    /// time on AVX2, bit-identical to the scalar <see cref="Apply(int, int)"/>.
     /// </summary>
-    public void Apply(ReadOnlySpan<int> accumulators, int bias, int channel, Span<sbyte> output)
+    public void ApplyRows(ReadOnlySpan<int> accumulators, int rowStride, int width, int bias, int channel, Span<sbyte> output)
     {
-        int length = accumulators.Length, multiplier = Multipliers[channel], shift = Shifts[channel];
-        if (!VectorApplies(length, output.Length, multiplier == int.MinValue))
+        int rows = width == 0 ? 0 : output.Length / width;
+        int multiplier = Multipliers[channel], shift = Shifts[channel];
+        if (rows > 0 && accumulators.Length < ((rows - 1) * rowStride) + width)
         {
-            for (int i = 0; i < length; i++)
+            throw new ArgumentException($"{rows} rows of {width} at a stride of {rowStride} need more than the {accumulators.Length} accumulators given", nameof(accumulators));
+        }
+
+        // The vector high multiply has no saturating case; Create's multipliers lie in [0, 2^31), never int.MinValue.
+        if (!Avx2.IsSupported || width < Vector256<int>.Count || multiplier == int.MinValue)
+        {
+            for (int r = 0; r < rows; r++)
             {
-                output[i] = Apply(unchecked(accumulators[i] + bias), channel);
+                for (int i = 0; i < width; i++)
+                {
+                    output[(r * width) + i] = Apply(unchecked(accumulators[(r * rowStride) + i] + bias), channel);
+                }
             }
 
             return;
@@ -77,17 +88,21 @@ public sealed class Requantization
             Vector256.Create(multiplier), Vector256.Create(Math.Max(shift, 0)), Vector256.Create(Math.Max(-shift, 0)),
             Vector256.Create(OutputZeroPoint), Vector256.Create(ActivationMin), Vector256.Create(ActivationMax));
         var biasVector = Vector256.Create(bias);
-        ref int acc = ref MemoryMarshal.GetReference(accumulators);
-        ref sbyte y = ref MemoryMarshal.GetReference(output);
-        for (int i = 0; ; i += Vector256<int>.Count)
+        int last = width - Vector256<int>.Count;
+        for (int r = 0; r < rows; r++)
         {
-            // A run that is not a whole number of vectors ends with one vector overlapping the previous: it rewrites a
-            // few outputs with the same values instead of falling back to scalar code.
-            i = Math.Min(i, length - Vector256<int>.Count);
-            Store(Apply(Vector256.LoadUnsafe(ref acc, (nuint)i) + biasVector, p), ref Unsafe.Add(ref y, i));
-            if (i == length - Vector256<int>.Count)
+            ref int acc = ref Unsafe.Add(ref MemoryMarshal.GetReference(accumulators), r * rowStride);
+            ref sbyte y = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), r * width);
+            for (int i = 0; ; i += Vector256<int>.Count)
             {
-                return;
+                // A row that is not a whole number of vectors ends with one vector overlapping the previous: it rewrites
+                // a few outputs with the same values instead of falling back to scalar code.
+                i = Math.Min(i, last);
+                Store(Apply(Vector256.LoadUnsafe(ref acc, (nuint)i) + biasVector, p), ref Unsafe.Add(ref y, i));
+                if (i == last)
+                {
+                    break;
+                }
             }
         }
     }
@@ -101,7 +116,13 @@ public sealed class Requantization
         int length = accumulators.Length;
         var multipliers = Multipliers.AsSpan(firstChannel, length);
         var shifts = Shifts.AsSpan(firstChannel, length);
-        if (biases.Length < length || !VectorApplies(length, output.Length, multipliers.Contains(int.MinValue)))
+        if (output.Length < length || biases.Length < length)
+        {
+            throw new ArgumentException($"the output ({output.Length}) or the biases ({biases.Length}) are shorter than the {length} accumulators", nameof(output));
+        }
+
+        // The vector high multiply has no saturating case; Create's multipliers lie in [0, 2^31), never int.MinValue.
+        if (!Avx2.IsSupported || length < Vector256<int>.Count || multipliers.Contains(int.MinValue))
         {
             for (int i = 0; i < length; i++)
             {
@@ -132,20 +153,6 @@ public sealed class Requantization
                 return;
             }
         }
-    }
-
-    /// <summary>
-    /// Whether a run goes through the vector path: AVX2, at least one whole vector, and no multiplier of int.MinValue (the
-    /// vector high multiply has no saturating case; Create's multipliers lie in [0, 2^31) anyway).
-    /// </summary>
-    private static bool VectorApplies(int length, int outputLength, bool saturatingMultiplier)
-    {
-        if (outputLength < length)
-        {
-            throw new ArgumentException($"the output holds {outputLength} values, fewer than the {length} accumulators", "output");
-        }
-
-        return Avx2.IsSupported && length >= Vector256<int>.Count && !saturatingMultiplier;
     }
 
     /// <summary>Eight clamped int8 values (in int32 lanes) as eight bytes at <paramref name="output"/>; the saturating packs are exact after the clamp.</summary>
