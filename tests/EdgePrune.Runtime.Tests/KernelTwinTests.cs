@@ -305,6 +305,53 @@ public class KernelTwinTests
         }
     }
 
+    /// <summary>
+    /// int8 max pooling against the maximum over each window clipped to the input, computed here: windows inside the
+    /// input (the row-reducing path, 2×2/2 and others, rows of fewer and more than eight outputs) and padded or
+    /// overhanging ones (the clipping path), with codes at −128 and 127.
+    /// </summary>
+    [Theory]
+    [InlineData(22)]
+    [InlineData(23)]
+    public void Int8_max_pool_matches_the_window_maximum(int seed)
+    {
+        var random = new Random(seed);
+        for (int trial = 0; trial < 40; trial++)
+        {
+            int kh = random.Next(1, 4), kw = random.Next(1, 4), sh = random.Next(1, 3), sw = random.Next(1, 3);
+            if (trial % 2 == 0)
+            {
+                (kh, kw, sh, sw) = (2, 2, 2, 2);
+            }
+
+            int pt = random.Next(4) == 0 ? 1 : 0, pl = random.Next(4) == 0 ? 1 : 0, extraH = random.Next(0, 2), extraW = random.Next(0, 2);
+            int inH = kh + random.Next(0, 12), inW = kw + random.Next(0, 40);
+            int outH = ((inH + pt - kh) / sh) + 1 + (pt == 0 ? 0 : extraH), outW = ((inW + pl - kw) / sw) + 1 + (pl == 0 ? 0 : extraW);
+            int channels = random.Next(1, 4);
+            var g = new ConvGeometry(random.Next(1, 3), channels, inH, inW, channels, outH, outW, kh, kw, sh, sw, pt, pl, 0, 0, 1, 1, channels);
+            var x = Enumerable.Range(0, g.Batch * channels * g.InPlane).Select(_ => random.Next(5) == 0 ? sbyte.MinValue : (sbyte)random.Next(-128, 128)).ToArray();
+            var expected = new sbyte[g.Batch * channels * g.OutPlane];
+            for (int plane = 0; plane < g.Batch * channels; plane++)
+            {
+                for (int oy = 0; oy < outH; oy++)
+                {
+                    for (int ox = 0; ox < outW; ox++)
+                    {
+                        var window = from iy in Enumerable.Range((oy * sh) - pt, kh)
+                                     from ix in Enumerable.Range((ox * sw) - pl, kw)
+                                     where iy >= 0 && iy < inH && ix >= 0 && ix < inW
+                                     select x[(plane * g.InPlane) + (iy * inW) + ix];
+                        expected[(plane * g.OutPlane) + (oy * outW) + ox] = window.DefaultIfEmpty(sbyte.MinValue).Max();
+                    }
+                }
+            }
+
+            var actual = Enumerable.Repeat((sbyte)0x55, expected.Length).ToArray();
+            Pooling.MaxInt8(g, x, actual);
+            Assert.True(expected.SequenceEqual(actual), $"trial {trial}, {g}");
+        }
+    }
+
     private static (int[] RowStart, int[] Taps, sbyte[] Values) NonzeroTaps(sbyte[] w, int rows, int taps)
     {
         var rowStart = new int[rows + 1];
