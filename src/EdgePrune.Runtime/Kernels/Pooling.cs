@@ -113,11 +113,19 @@ public static class Pooling
             var inPlane = x.Slice(plane * g.InPlane, g.InPlane);
             for (int oy = 0; oy < g.OutH; oy++)
             {
-                int top = oy * g.StrideH * g.InW;
-                inPlane.Slice(top, g.InW).CopyTo(rowMax);
-                for (int ky = 1; ky < g.KernelH; ky++)
+                var top = inPlane.Slice(oy * g.StrideH * g.InW);
+                if (g.KernelH == 1)
                 {
-                    TensorPrimitives.Max(rowMax, inPlane.Slice(top + (ky * g.InW), g.InW), rowMax);
+                    top[..g.InW].CopyTo(rowMax);
+                }
+                else
+                {
+                    TensorPrimitives.Max(top[..g.InW], top.Slice(g.InW, g.InW), rowMax);
+                }
+
+                for (int ky = 2; ky < g.KernelH; ky++)
+                {
+                    TensorPrimitives.Max(rowMax, top.Slice(ky * g.InW, g.InW), rowMax);
                 }
 
                 var outRow = y.Slice((plane * g.OutPlane) + (oy * g.OutW), g.OutW);
