@@ -195,4 +195,186 @@ public class KernelTwinTests
             Assert.True(MathF.Abs(expected[i] - actual[i]) <= 1e-5f * (1 + MathF.Abs(expected[i])), $"[{i}]: {actual[i]} vs {expected[i]}");
         }
     }
+
+    /// <summary>
+    /// Every int8 convolution path (wide for stride 1 with dense and sparse filter rows; patch dots and per-tap rows when
+    /// strided) against the reference twin on random 1-D and 2-D geometries: pads, dilations, groups, depthwise, odd
+    /// widths, sparse and dense filters, codes at −128 and 127, nonzero zero points, multipliers below and above 1 and
+    /// fused clamps. The output starts filled with a marker so an element no path writes shows.
+    /// </summary>
+    [Theory]
+    [InlineData(17)]
+    [InlineData(18)]
+    [InlineData(19)]
+    [InlineData(20)]
+    public void Int8_conv_paths_are_bit_identical_to_the_reference_on_random_geometries(int seed)
+    {
+        var random = new Random(seed);
+        sbyte Code(double extremes) => random.NextDouble() < extremes ? (random.Next(2) == 0 ? sbyte.MinValue : sbyte.MaxValue) : (sbyte)random.Next(-128, 128);
+        for (int trial = 0; trial < 30; trial++)
+        {
+            bool oneD = random.Next(3) == 0, depthwise = random.Next(4) == 0;
+            int groups = depthwise ? random.Next(1, 6) : random.Next(1, 4);
+            int cPerGroup = depthwise ? 1 : random.Next(1, 4), mPerGroup = depthwise ? random.Next(1, 3) : random.Next(1, 7);
+            int kh = oneD ? 1 : random.Next(1, 6), kw = random.Next(1, 6);
+            int dh = oneD ? 1 : random.Next(1, 3), dw = random.Next(1, 3);
+            int sh = oneD || random.Next(4) != 0 ? 1 : 2, sw = random.Next(4) != 0 ? 1 : 2;
+            int pt = oneD ? 0 : random.Next(0, 3), pb = oneD ? 0 : random.Next(0, 3), pl = random.Next(0, 3), pr = random.Next(0, 3);
+            int inH = oneD ? 1 : Math.Max(1, (dh * (kh - 1)) + 1 - pt - pb) + random.Next(0, 12);
+            int inW = Math.Max(1, (dw * (kw - 1)) + 1 - pl - pr) + random.Next(0, 40);
+            int outH = ((inH + pt + pb - (dh * (kh - 1)) - 1) / sh) + 1, outW = ((inW + pl + pr - (dw * (kw - 1)) - 1) / sw) + 1;
+            var g = new ConvGeometry(random.Next(1, 3), cPerGroup * groups, inH, inW, mPerGroup * groups, outH, outW, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, groups);
+
+            double zeros = random.Next(2) == 0 ? 0.85 : 0.1;
+            var w = Enumerable.Range(0, g.OutChannels * g.TapsPerFilter).Select(_ => random.NextDouble() < zeros ? (sbyte)0 : Code(0.2)).ToArray();
+            var x = Enumerable.Range(0, g.Batch * g.InChannels * g.InPlane).Select(_ => Code(0.2)).ToArray();
+            int[] bias = random.Next(4) == 0 ? [] : Enumerable.Range(0, g.OutChannels).Select(_ => random.Next(-20000, 20000)).ToArray();
+            var weightScales = Enumerable.Range(0, g.OutChannels).Select(_ => (float)Math.Exp(random.NextDouble() * -6)).ToArray();
+            float outScale = random.Next(5) == 0 ? 1e-4f : 20f;
+            var (min, max) = random.Next(3) == 0 ? (0f, 6f) : (float.NegativeInfinity, float.PositiveInfinity);
+            var q = Requantization.Create(0.02f, random.Next(-128, 128), weightScales, g.OutChannels, outScale, random.Next(-128, 128), min, max);
+
+            var expected = new sbyte[g.Batch * g.OutChannels * g.OutPlane];
+            ConvInt8.Reference(g, w.Select(v => (int)v).ToArray(), bias, q, x, expected);
+            var foldedBias = ConvInt8.FoldedBias(g, w, bias, q.InputOffset);
+            foreach (bool dense in new[] { true, false })
+            {
+                var actual = Enumerable.Repeat((sbyte)0x55, expected.Length).ToArray();
+                var scratch = new int[ConvInt8.ScratchInts(g, dense)];
+                if (g.RunsWide)
+                {
+                    ConvInt8.RunWide(g, ConvInt8.Wide(g, w, dense), foldedBias, q, x, actual, scratch);
+                }
+                else if (dense)
+                {
+                    ConvInt8.RunDense(g, w, foldedBias, q, x, actual, scratch);
+                }
+                else
+                {
+                    var (rowStart, taps, values) = NonzeroTaps(w, g.OutChannels, g.TapsPerFilter);
+                    ConvInt8.RunSparse(g, values, rowStart, taps, bias, q, x, actual, scratch);
+                }
+
+                Assert.True(expected.SequenceEqual(actual), $"trial {trial}, {g}, dense {dense}: differs from the reference");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The vector requantizations (rows of one channel at a stride; consecutive channels with their own biases) against
+    /// the scalar one, at every row length up to 40, at the int32 extremes and at exact halves (power-of-two scales),
+    /// where the two roundings differ by sign.
+    /// </summary>
+    [Fact]
+    public void Requantizing_a_run_matches_requantizing_one_accumulator_at_a_time()
+    {
+        var random = new Random(21);
+        var scales = Enumerable.Repeat(new[] { 1e-9f, 3e-5f, 0.0123f, 0.125f, 0.49f, 0.5f, 1f, 1.7f, 300f }, 3).SelectMany(s => s).ToArray();
+        int Accumulator(int channel) => random.Next(4) switch
+        {
+            0 => random.Next(int.MinValue, int.MaxValue),
+            1 => random.Next(2) == 0 ? int.MinValue : int.MaxValue,
+            _ => (int)Math.Clamp((random.Next(-140, 140) / scales[channel]) + random.Next(-3, 4), int.MinValue, int.MaxValue),
+        };
+        var plain = Requantization.Create(1f, 0, scales, scales.Length, 1f, 7, float.NegativeInfinity, float.PositiveInfinity);
+        var clamped = Requantization.Create(1f, 0, scales, scales.Length, 1f, -3, 0f, 50f);
+        foreach (var q in new[] { plain, clamped })
+        {
+            for (int channel = 0; channel < scales.Length; channel++)
+            {
+                for (int width = 1; width <= 40; width++)
+                {
+                    int rows = random.Next(1, 4), stride = width + random.Next(0, 6);
+                    var accumulators = Enumerable.Range(0, ((rows - 1) * stride) + width).Select(_ => Accumulator(channel)).ToArray();
+                    int bias = random.Next(-3, 4);
+                    var expected = Enumerable.Range(0, rows * width).Select(i => q.Apply(unchecked(accumulators[(i / width * stride) + (i % width)] + bias), channel)).ToArray();
+                    var actual = new sbyte[rows * width];
+                    q.ApplyRows(accumulators, stride, width, bias, channel, actual);
+                    Assert.True(expected.SequenceEqual(actual), $"channel {channel}, {rows} rows of {width} at stride {stride}");
+                }
+            }
+
+            for (int first = 0; first < scales.Length; first++)
+            {
+                for (int length = 0; first + length <= scales.Length; length++)
+                {
+                    var accumulators = Enumerable.Range(first, length).Select(Accumulator).ToArray();
+                    var biases = Enumerable.Range(0, length).Select(_ => random.Next(-3, 4)).ToArray();
+                    var expected = Enumerable.Range(0, length).Select(i => q.Apply(unchecked(accumulators[i] + biases[i]), first + i)).ToArray();
+                    var actual = new sbyte[length];
+                    q.Apply(accumulators, biases, first, actual);
+                    Assert.True(expected.SequenceEqual(actual), $"channels {first}..{first + length}");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// int8 max pooling against the maximum over each window clipped to the input, computed here: windows inside the
+    /// input (the row-reducing path, 2×2/2 and others, rows of fewer and more than eight outputs) and padded or
+    /// overhanging ones (the clipping path), with codes at −128 and 127.
+    /// </summary>
+    [Theory]
+    [InlineData(22)]
+    [InlineData(23)]
+    public void Int8_max_pool_matches_the_window_maximum(int seed)
+    {
+        var random = new Random(seed);
+        for (int trial = 0; trial < 40; trial++)
+        {
+            int kh = random.Next(1, 4), kw = random.Next(1, 4), sh = random.Next(1, 3), sw = random.Next(1, 3);
+            if (trial % 2 == 0)
+            {
+                (kh, kw, sh, sw) = (2, 2, 2, 2);
+            }
+
+            int pt = random.Next(4) == 0 ? 1 : 0, pl = random.Next(4) == 0 ? 1 : 0, extraH = random.Next(0, 2), extraW = random.Next(0, 2);
+            int inH = kh + random.Next(0, 12), inW = kw + random.Next(0, 40);
+            int outH = ((inH + pt - kh) / sh) + 1 + (pt == 0 ? 0 : extraH), outW = ((inW + pl - kw) / sw) + 1 + (pl == 0 ? 0 : extraW);
+            int channels = random.Next(1, 4);
+            var g = new ConvGeometry(random.Next(1, 3), channels, inH, inW, channels, outH, outW, kh, kw, sh, sw, pt, pl, 0, 0, 1, 1, channels);
+            var x = Enumerable.Range(0, g.Batch * channels * g.InPlane).Select(_ => random.Next(5) == 0 ? sbyte.MinValue : (sbyte)random.Next(-128, 128)).ToArray();
+            var expected = new sbyte[g.Batch * channels * g.OutPlane];
+            for (int plane = 0; plane < g.Batch * channels; plane++)
+            {
+                for (int oy = 0; oy < outH; oy++)
+                {
+                    for (int ox = 0; ox < outW; ox++)
+                    {
+                        var window = from iy in Enumerable.Range((oy * sh) - pt, kh)
+                                     from ix in Enumerable.Range((ox * sw) - pl, kw)
+                                     where iy >= 0 && iy < inH && ix >= 0 && ix < inW
+                                     select x[(plane * g.InPlane) + (iy * inW) + ix];
+                        expected[(plane * g.OutPlane) + (oy * outW) + ox] = window.DefaultIfEmpty(sbyte.MinValue).Max();
+                    }
+                }
+            }
+
+            var actual = Enumerable.Repeat((sbyte)0x55, expected.Length).ToArray();
+            Pooling.MaxInt8(g, x, actual, new sbyte[Pooling.MaxScratch(g)]);
+            Assert.True(expected.SequenceEqual(actual), $"trial {trial}, {g}");
+        }
+    }
+
+    private static (int[] RowStart, int[] Taps, sbyte[] Values) NonzeroTaps(sbyte[] w, int rows, int taps)
+    {
+        var rowStart = new int[rows + 1];
+        var tapList = new List<int>();
+        var values = new List<sbyte>();
+        for (int r = 0; r < rows; r++)
+        {
+            for (int t = 0; t < taps; t++)
+            {
+                if (w[(r * taps) + t] != 0)
+                {
+                    tapList.Add(t);
+                    values.Add(w[(r * taps) + t]);
+                }
+            }
+
+            rowStart[r + 1] = tapList.Count;
+        }
+
+        return (rowStart, [.. tapList], [.. values]);
+    }
 }

@@ -10,6 +10,8 @@ namespace EdgePrune.Runtime.Engine;
 /// ends), dilations, group, fused activation. Filters with at most a quarter of their weights kept are decoded at load
 /// into (tap, value) rows and run tap by tap; denser ones (dense, int4, or sparse encodings above that) run as im2col
 /// tiles (fp32, <see cref="ConvFloat"/>) or patch dots with the bias folded at load (int8, <see cref="ConvInt8"/>).
+/// int8 stride-1 convolutions, dense and sparse filters alike, run on the wide layout (<see cref="ConvInt8.RunWide"/>),
+/// sparse filters summing only their nonzero taps.
 /// </summary>
 internal sealed class ConvStep : Step
 {
@@ -22,6 +24,7 @@ internal sealed class ConvStep : Step
     private readonly float _min;
     private readonly float _max;
     private readonly Requantization? _requantization;
+    private readonly WideFilters? _wideFilters;
 
     public ConvStep(NodeRecord node, TensorRecord[] tensors)
         : base(node, tensors)
@@ -92,6 +95,16 @@ internal sealed class ConvStep : Step
 
         _requantization = Requantization.Create(inScale, inZero, wq!.Scales, m, outScale, outZero, _min, _max);
         var denseInts = view.ToDenseInt();
+        var biasInts = bias is null ? [] : bias.Tensor.Weights!.Ints(0);
+        if (_g.RunsWide)
+        {
+            var filters = denseInts.Select(v => (sbyte)v).ToArray();
+            bool sparse = view.Encoding is not (WeightEncoding.Dense or WeightEncoding.Int4) && !KeptMoreThanAQuarter(denseInts);
+            _wideFilters = ConvInt8.Wide(_g, filters, dense: !sparse);
+            _foldedBias = ConvInt8.FoldedBias(_g, filters, biasInts, _requantization.InputOffset);
+            return;
+        }
+
         if (view.Encoding == WeightEncoding.Int4 || (view.Encoding != WeightEncoding.Dense && KeptMoreThanAQuarter(denseInts)))
         {
             _int8Values = denseInts.Select(v => (sbyte)v).ToArray();
@@ -105,11 +118,11 @@ internal sealed class ConvStep : Step
         if (_rowStart.Length == 0)
         {
             var filters = _int8Values.Length == 0 ? view.SBytes(0) : _int8Values;
-            _foldedBias = ConvInt8.FoldedBias(_g, filters, bias is null ? [] : bias.Tensor.Weights!.Ints(0), _requantization.InputOffset);
+            _foldedBias = ConvInt8.FoldedBias(_g, filters, biasInts, _requantization.InputOffset);
         }
     }
 
-    public override int ScratchInts => _floatFilters is not null ? ConvFloat.ScratchFloats(_g, _floatFilters) : ConvInt8.ScratchInts(_g, _rowStart.Length == 0);
+    public override int ScratchInts => _floatFilters is not null ? ConvFloat.ScratchFloats(_g, _floatFilters) : ConvInt8.ScratchInts(_g, _wideFilters?.Dense ?? _rowStart.Length == 0);
 
     public override void Execute(byte[] arena, int[] scratch)
     {
@@ -121,7 +134,11 @@ internal sealed class ConvStep : Step
 
         var bias = Inputs.Length > 2 ? Inputs[2] : null;
         var values = _int8Values.Length == 0 ? In(1).Tensor.Weights!.SBytes(0) : _int8Values;
-        if (_rowStart.Length == 0)
+        if (_wideFilters is not null)
+        {
+            ConvInt8.RunWide(_g, _wideFilters, _foldedBias, _requantization!, In(0).SBytes(arena), Out.WritableSBytes(arena), scratch);
+        }
+        else if (_rowStart.Length == 0)
         {
             ConvInt8.RunDense(_g, values, _foldedBias, _requantization!, In(0).SBytes(arena), Out.WritableSBytes(arena), scratch);
         }

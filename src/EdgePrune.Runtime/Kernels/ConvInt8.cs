@@ -1,21 +1,43 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace EdgePrune.Runtime.Kernels;
 
 /// <summary>
 /// TFLite's int8 convolution (per-channel): acc = bias[m] + Σ w·(x + input_offset) over taps whose input lies
-/// inside the image (padding contributes nothing, as in TFLite), then requantization. Dense filters: each output
-/// position's receptive field is gathered into a patch whose padding holds the input zero point (so x + input_offset
-/// is 0 there) and dotted with every filter of its group, input_offset·Σw folded into the bias at load. Sparse
-/// filters: summed tap by tap into an int32 scratch plane like <see cref="ConvFloat"/>. Integer addition is exact, so
-/// neither order changes a result.
+/// inside the image (padding contributes nothing, as in TFLite), then requantization. Padding is written as the input
+/// zero point (so x + input_offset is 0 there) and input_offset·Σw is folded into the bias at load (<see cref="FoldedBias"/>),
+/// so every path sums plain w·x. Stride-1 convolutions run wide (<see cref="RunWide"/>, <see cref="ConvGeometry.RunsWide"/>):
+/// pairs of taps over sixteen output positions at a time, one vpmaddwd per pair and filter. Strided ones gather each output
+/// position's receptive field into a patch dotted with every filter of its group (<see cref="RunDense"/>), or sum sparse
+/// filters tap by tap into an int32 scratch plane (<see cref="RunSparse"/>). Integer addition is exact, so no order
+/// changes a result.
 /// </summary>
 public static class ConvInt8
 {
-    /// <summary>Ints of scratch the kernel needs: a patch (<see cref="RunDense"/>) or an accumulator plane (<see cref="RunSparse"/>).</summary>
-    public static int ScratchInts(in ConvGeometry g, bool dense) => dense ? (g.TapsPerFilter + 3) / 4 : g.OutPlane;
+    /// <summary>Wide positions per pass over the filters' tap pairs (a block of accumulators).</summary>
+    private const int PositionBlock = 16;
 
-    /// <summary>bias[m] + input_offset · Σ w[m, :] for dense filters [M, C/g·KH·KW]; bias may be empty (zero). Computed once at load.</summary>
+    /// <summary>Dense filters of a group that share each pair of input vectors on AVX2.</summary>
+    private const int FilterBlock = 4;
+
+    /// <summary>
+    /// Ints of scratch the kernel needs: wide accumulator rows and the padded group (<see cref="RunWide"/>, stride 1), a patch
+    /// (<see cref="RunDense"/>) or an accumulator plane (<see cref="RunSparse"/>).
+    /// </summary>
+    public static int ScratchInts(in ConvGeometry g, bool dense)
+    {
+        if (g.RunsWide)
+        {
+            return ((dense ? FilterBlock : 1) * WideLength(g)) + ((g.PaddedGroupLength(PositionBlock) + 3) / 4);
+        }
+
+        return dense ? (g.TapsPerFilter + 3) / 4 : g.OutPlane;
+    }
+
+    /// <summary>bias[m] + input_offset · Σ w[m, :] for filters [M, C/g·KH·KW] (zeros of sparse filters add nothing); bias may be empty (zero). Computed once at load.</summary>
     public static int[] FoldedBias(in ConvGeometry g, ReadOnlySpan<sbyte> w, ReadOnlySpan<int> bias, int inputOffset)
     {
         int k = g.TapsPerFilter;
@@ -32,6 +54,200 @@ public static class ConvInt8
         }
 
         return folded;
+    }
+
+    /// <summary>
+    /// Filters [M, C/g·KH·KW] as <see cref="RunWide"/> reads them, built once at load: dense, every tap in order (so the
+    /// filters of a group share their offsets); sparse, only the nonzero taps.
+    /// </summary>
+    public static WideFilters Wide(in ConvGeometry g, ReadOnlySpan<sbyte> w, bool dense)
+    {
+        int k = g.TapsPerFilter;
+        var pairStart = new int[g.OutChannels + 1];
+        var offsets = new List<int>();
+        var weights = new List<int>();
+        var kept = new List<int>();
+        for (int m = 0; m < g.OutChannels; m++)
+        {
+            var filter = w.Slice(m * k, k);
+            kept.Clear();
+            for (int t = 0; t < k; t++)
+            {
+                if (dense || filter[t] != 0)
+                {
+                    kept.Add(t);
+                }
+            }
+
+            // An odd last tap pairs with itself at weight 0.
+            for (int i = 0; i < kept.Count; i += 2)
+            {
+                int first = kept[i], second = i + 1 < kept.Count ? kept[i + 1] : first;
+                int secondWeight = i + 1 < kept.Count ? filter[second] : 0;
+                offsets.Add(g.WideTapOffset(first));
+                offsets.Add(g.WideTapOffset(second));
+                ushort firstWeight = unchecked((ushort)filter[first]);
+                weights.Add(firstWeight | (secondWeight << 16));
+            }
+
+            pairStart[m + 1] = weights.Count;
+        }
+
+        return new WideFilters(pairStart, [.. offsets], [.. weights], dense);
+    }
+
+    /// <summary>
+    /// Stride-1 convolution on the wide layout: per batch item and group, the input planes are padded with the zero point
+    /// into scratch; each filter's accumulators over all wide positions fill a scratch row, sixteen positions at a time,
+    /// summing its tap pairs (four dense filters share each pair's input loads on AVX2); the valid columns of every row
+    /// are then requantized into the output.
+    /// </summary>
+    /// <param name="foldedBias">from <see cref="FoldedBias"/>.</param>
+    public static void RunWide(in ConvGeometry g, WideFilters filters, ReadOnlySpan<int> foldedBias, Requantization q, ReadOnlySpan<sbyte> x, Span<sbyte> y, Span<int> scratch)
+    {
+        int wide = WideLength(g), perGroup = g.OutChannelsPerGroup;
+        int rows = filters.Dense ? FilterBlock : 1;
+        var accumulators = scratch[..(rows * wide)];
+        var padded = MemoryMarshal.Cast<int, sbyte>(scratch[(rows * wide)..])[..g.PaddedGroupLength(PositionBlock)];
+        sbyte zeroPoint = (sbyte)-q.InputOffset;
+        for (int n = 0; n < g.Batch; n++)
+        {
+            for (int group = 0; group < g.Groups; group++)
+            {
+                g.PadGroup(x, n, group, zeroPoint, padded);
+                ref sbyte input = ref MemoryMarshal.GetReference(padded);
+                int end = (group + 1) * perGroup;
+                for (int m = group * perGroup; m < end;)
+                {
+                    int count = filters.Dense && Avx2.IsSupported && end - m >= FilterBlock ? FilterBlock : 1;
+                    int first = filters.PairStart[m], pairs = filters.PairStart[m + 1] - first;
+                    var offsets = filters.Offsets.AsSpan(2 * first, 2 * pairs);
+                    var weights = filters.Weights.AsSpan(first, count * pairs);
+                    if (count == FilterBlock)
+                    {
+                        AccumulateFour(ref input, offsets, weights, pairs, wide, accumulators);
+                    }
+                    else if (Avx2.IsSupported)
+                    {
+                        AccumulateOne(ref input, offsets, weights, wide, accumulators);
+                    }
+                    else
+                    {
+                        AccumulateOnePortable(ref input, offsets, weights, wide, accumulators);
+                    }
+
+                    for (int f = 0; f < count; f++, m++)
+                    {
+                        var plane = y.Slice(((n * g.OutChannels) + m) * g.OutPlane, g.OutPlane);
+                        q.ApplyRows(accumulators.Slice(f * wide, wide), g.PaddedW, g.OutW, foldedBias[m], m, plane);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Wide positions rounded up to whole position blocks: the length of one accumulator row.</summary>
+    private static int WideLength(in ConvGeometry g) => (g.WidePositions + PositionBlock - 1) / PositionBlock * PositionBlock;
+
+    /// <summary>
+    /// Sixteen wide positions of the taps at offsets a and b from <paramref name="input"/>, interleaved as int16 pairs
+    /// (x[a + i], x[b + i]) for vpmaddwd: positions 0–7 in the first vector, 8–15 in the second.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<short> Low, Vector256<short> High) TapPair(ref sbyte input, int a, int b)
+    {
+        var first = Vector128.LoadUnsafe(ref input, (nuint)a);
+        var second = Vector128.LoadUnsafe(ref input, (nuint)b);
+        return (Avx2.ConvertToVector256Int16(Sse2.UnpackLow(first, second)), Avx2.ConvertToVector256Int16(Sse2.UnpackHigh(first, second)));
+    }
+
+    /// <summary>Four dense filters' accumulator rows; their pair weights are consecutive runs of <paramref name="pairs"/>.</summary>
+    private static void AccumulateFour(ref sbyte input, ReadOnlySpan<int> offsets, ReadOnlySpan<int> weights, int pairs, int wide, Span<int> accumulators)
+    {
+        ref int offset = ref MemoryMarshal.GetReference(offsets);
+        ref int w0 = ref MemoryMarshal.GetReference(weights);
+        ref int w1 = ref Unsafe.Add(ref w0, pairs);
+        ref int w2 = ref Unsafe.Add(ref w1, pairs);
+        ref int w3 = ref Unsafe.Add(ref w2, pairs);
+        ref int acc = ref MemoryMarshal.GetReference(accumulators);
+        for (int j = 0; j < wide; j += PositionBlock)
+        {
+            ref sbyte at = ref Unsafe.Add(ref input, j);
+            Vector256<int> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+            for (int p = 0; p < pairs; p++)
+            {
+                var (low, high) = TapPair(ref at, Unsafe.Add(ref offset, 2 * p), Unsafe.Add(ref offset, (2 * p) + 1));
+                var w = Vector256.Create(Unsafe.Add(ref w0, p)).AsInt16();
+                a0 += Avx2.MultiplyAddAdjacent(low, w);
+                b0 += Avx2.MultiplyAddAdjacent(high, w);
+                w = Vector256.Create(Unsafe.Add(ref w1, p)).AsInt16();
+                a1 += Avx2.MultiplyAddAdjacent(low, w);
+                b1 += Avx2.MultiplyAddAdjacent(high, w);
+                w = Vector256.Create(Unsafe.Add(ref w2, p)).AsInt16();
+                a2 += Avx2.MultiplyAddAdjacent(low, w);
+                b2 += Avx2.MultiplyAddAdjacent(high, w);
+                w = Vector256.Create(Unsafe.Add(ref w3, p)).AsInt16();
+                a3 += Avx2.MultiplyAddAdjacent(low, w);
+                b3 += Avx2.MultiplyAddAdjacent(high, w);
+            }
+
+            a0.StoreUnsafe(ref acc, (nuint)j);
+            b0.StoreUnsafe(ref acc, (nuint)(j + 8));
+            a1.StoreUnsafe(ref acc, (nuint)(wide + j));
+            b1.StoreUnsafe(ref acc, (nuint)(wide + j + 8));
+            a2.StoreUnsafe(ref acc, (nuint)((2 * wide) + j));
+            b2.StoreUnsafe(ref acc, (nuint)((2 * wide) + j + 8));
+            a3.StoreUnsafe(ref acc, (nuint)((3 * wide) + j));
+            b3.StoreUnsafe(ref acc, (nuint)((3 * wide) + j + 8));
+        }
+    }
+
+    private static void AccumulateOne(ref sbyte input, ReadOnlySpan<int> offsets, ReadOnlySpan<int> weights, int wide, Span<int> accumulators)
+    {
+        ref int offset = ref MemoryMarshal.GetReference(offsets);
+        ref int weight = ref MemoryMarshal.GetReference(weights);
+        ref int acc = ref MemoryMarshal.GetReference(accumulators);
+        for (int j = 0; j < wide; j += PositionBlock)
+        {
+            ref sbyte at = ref Unsafe.Add(ref input, j);
+            Vector256<int> a = default, b = default;
+            for (int p = 0; p < weights.Length; p++)
+            {
+                var (low, high) = TapPair(ref at, Unsafe.Add(ref offset, 2 * p), Unsafe.Add(ref offset, (2 * p) + 1));
+                var w = Vector256.Create(Unsafe.Add(ref weight, p)).AsInt16();
+                a += Avx2.MultiplyAddAdjacent(low, w);
+                b += Avx2.MultiplyAddAdjacent(high, w);
+            }
+
+            a.StoreUnsafe(ref acc, (nuint)j);
+            b.StoreUnsafe(ref acc, (nuint)(j + 8));
+        }
+    }
+
+    /// <summary>Without AVX2 (NEON, SSE): each tap's sixteen inputs widened to int16, multiplied exactly (|int8·int8| ≤ 2^14) and widened into int32 lanes.</summary>
+    private static void AccumulateOnePortable(ref sbyte input, ReadOnlySpan<int> offsets, ReadOnlySpan<int> weights, int wide, Span<int> accumulators)
+    {
+        for (int j = 0; j < wide; j += PositionBlock)
+        {
+            ref sbyte at = ref Unsafe.Add(ref input, j);
+            Vector128<int> a = default, b = default, c = default, d = default;
+            for (int p = 0; p < offsets.Length; p++)
+            {
+                var w = Vector128.Create((short)(weights[p / 2] >> (16 * (p % 2))));
+                var (low, high) = Vector128.Widen(Vector128.LoadUnsafe(ref at, (nuint)offsets[p]));
+                var (p0, p1) = Vector128.Widen(low * w);
+                var (p2, p3) = Vector128.Widen(high * w);
+                a += p0;
+                b += p1;
+                c += p2;
+                d += p3;
+            }
+
+            a.StoreUnsafe(ref MemoryMarshal.GetReference(accumulators), (nuint)j);
+            b.StoreUnsafe(ref MemoryMarshal.GetReference(accumulators), (nuint)(j + 4));
+            c.StoreUnsafe(ref MemoryMarshal.GetReference(accumulators), (nuint)(j + 8));
+            d.StoreUnsafe(ref MemoryMarshal.GetReference(accumulators), (nuint)(j + 12));
+        }
     }
 
     /// <param name="rowStart">M + 1 offsets into <paramref name="taps"/>/<paramref name="values"/>.</param>
@@ -72,11 +288,7 @@ public static class ConvInt8
                     }
                 }
 
-                var outPlane = y.Slice(((n * g.OutChannels) + m) * g.OutPlane, g.OutPlane);
-                for (int i = 0; i < outPlane.Length; i++)
-                {
-                    outPlane[i] = q.Apply(acc[i], m);
-                }
+                q.ApplyRows(acc, g.OutW, g.OutW, 0, m, y.Slice(((n * g.OutChannels) + m) * g.OutPlane, g.OutPlane));
             }
         }
     }
@@ -145,3 +357,10 @@ public static class ConvInt8
         }
     }
 }
+
+/// <summary>
+/// Filters as pairs of taps for <see cref="ConvInt8.RunWide"/>: filter m's pairs are [PairStart[m], PairStart[m + 1]);
+/// pair p reads the padded input at a wide position plus Offsets[2p] and plus Offsets[2p + 1], weighted by the low and
+/// high int16 halves of Weights[p]. Dense: every filter holds all taps in order, so the filters of a group share offsets.
+/// </summary>
+public sealed record WideFilters(int[] PairStart, int[] Offsets, int[] Weights, bool Dense);

@@ -33,51 +33,62 @@ public static class FullyConnectedInt8
         return folded;
     }
 
+    /// <summary>Outputs whose accumulators live on the stack at a time, requantized together (eight at a time on AVX2).</summary>
+    private const int OutputChunk = 128;
+
     public static void Run(WeightView w, ReadOnlySpan<sbyte> x, ReadOnlySpan<int> foldedBias, Requantization q, Span<sbyte> y, int batch)
     {
         int n = w.Rows, k = w.Cols;
+        Span<int> chunk = stackalloc int[Math.Min(n, OutputChunk)];
         for (int m = 0; m < batch; m++)
         {
             var xRow = x.Slice(m * k, k);
             var yRow = y.Slice(m * n, n);
-            switch (w.Encoding)
+            int bitmaskValue = 0;
+            for (int first = 0; first < n; first += OutputChunk)
             {
-                case WeightEncoding.Dense:
-                    var dense = w.SBytes(0);
-                    for (int o = 0; o < n; o++)
-                    {
-                        yRow[o] = q.Apply(unchecked(Dot(dense.Slice(o * k, k), xRow) + foldedBias[o]), o);
-                    }
-
-                    break;
-                case WeightEncoding.Csr8:
-                    Csr(w.RowPointers, w.Range(1), w.SBytes(2), xRow, foldedBias, q, yRow);
-                    break;
-                case WeightEncoding.Csr16:
-                    Csr(w.RowPointers, w.UShorts(1), w.SBytes(2), xRow, foldedBias, q, yRow);
-                    break;
-                case WeightEncoding.Bitmask:
-                    Bitmask(w.Range(0), w.SBytes(1), k, xRow, foldedBias, q, yRow);
-                    break;
-                case WeightEncoding.BlockSparse when w.P0 == 1 && w.P1 == 8:
-                    RowBlocks<ulong>(w.RowPointers, w.UShorts(1), w.SBytes(2), xRow, foldedBias, q, yRow);
-                    break;
-                case WeightEncoding.BlockSparse when w.P0 == 1 && w.P1 == 4:
-                    RowBlocks<uint>(w.RowPointers, w.UShorts(1), w.SBytes(2), xRow, foldedBias, q, yRow);
-                    break;
-                default:
-                    for (int o = 0; o < n; o++)
-                    {
-                        int acc = w.Encoding switch
+                var acc = chunk[..Math.Min(OutputChunk, n - first)];
+                switch (w.Encoding)
+                {
+                    case WeightEncoding.Dense:
+                        var dense = w.SBytes(0);
+                        for (int i = 0; i < acc.Length; i++)
                         {
-                            WeightEncoding.Int4 => Int4Row(w.Range(0), o * k, xRow),
-                            WeightEncoding.NofM => NofMRow(w.Range(0), w.SBytes(1), w.P0, w.P1, o, k, xRow),
-                            _ => BlockRow(w, o, xRow),
-                        };
-                        yRow[o] = q.Apply(unchecked(acc + foldedBias[o]), o);
-                    }
+                            acc[i] = Dot(dense.Slice((first + i) * k, k), xRow);
+                        }
 
-                    break;
+                        break;
+                    case WeightEncoding.Csr8:
+                        Csr(w.RowPointers, w.Range(1), w.SBytes(2), xRow, first, acc);
+                        break;
+                    case WeightEncoding.Csr16:
+                        Csr(w.RowPointers, w.UShorts(1), w.SBytes(2), xRow, first, acc);
+                        break;
+                    case WeightEncoding.Bitmask:
+                        Bitmask(w.Range(0), w.SBytes(1), k, xRow, first, acc, ref bitmaskValue);
+                        break;
+                    case WeightEncoding.BlockSparse when w.P0 == 1 && w.P1 == 8:
+                        RowBlocks<ulong>(w.RowPointers, w.UShorts(1), w.SBytes(2), xRow, first, acc);
+                        break;
+                    case WeightEncoding.BlockSparse when w.P0 == 1 && w.P1 == 4:
+                        RowBlocks<uint>(w.RowPointers, w.UShorts(1), w.SBytes(2), xRow, first, acc);
+                        break;
+                    default:
+                        for (int i = 0; i < acc.Length; i++)
+                        {
+                            int o = first + i;
+                            acc[i] = w.Encoding switch
+                            {
+                                WeightEncoding.Int4 => Int4Row(w.Range(0), o * k, xRow),
+                                WeightEncoding.NofM => NofMRow(w.Range(0), w.SBytes(1), w.P0, w.P1, o, k, xRow),
+                                _ => BlockRow(w, o, xRow),
+                            };
+                        }
+
+                        break;
+                }
+
+                q.Apply(acc, foldedBias.Slice(first, acc.Length), first, yRow.Slice(first, acc.Length));
             }
         }
     }
@@ -163,40 +174,43 @@ public static class FullyConnectedInt8
     }
 
     // As in FullyConnectedFloat: indices were proved in range at load, so the sparse loops skip bounds checks.
-    private static void Csr<TIndex>(ReadOnlySpan<int> rowPointers, ReadOnlySpan<TIndex> columns, ReadOnlySpan<sbyte> values, ReadOnlySpan<sbyte> x, ReadOnlySpan<int> foldedBias, Requantization q, Span<sbyte> y)
+    private static void Csr<TIndex>(ReadOnlySpan<int> rowPointers, ReadOnlySpan<TIndex> columns, ReadOnlySpan<sbyte> values, ReadOnlySpan<sbyte> x, int first, Span<int> accumulators)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         ref sbyte v = ref MemoryMarshal.GetReference(values);
         ref TIndex c = ref MemoryMarshal.GetReference(columns);
         ref sbyte xs = ref MemoryMarshal.GetReference(x);
-        for (int o = 0; o < y.Length; o++)
+        for (int i = 0; i < accumulators.Length; i++)
         {
-            int k = rowPointers[o], end = rowPointers[o + 1];
-            int acc0 = 0, acc1 = 0;
-            for (; k + 1 < end; k += 2)
+            // Native-sized indices: the zero-extended column addresses the input directly, with no sign extension per value.
+            nint k = rowPointers[first + i], end = rowPointers[first + i + 1];
+            int acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+            for (; k + 3 < end; k += 4)
             {
-                acc0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k)));
-                acc1 += Unsafe.Add(ref v, k + 1) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k + 1)));
+                acc0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k)));
+                acc1 += Unsafe.Add(ref v, k + 1) * Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 1)));
+                acc2 += Unsafe.Add(ref v, k + 2) * Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 2)));
+                acc3 += Unsafe.Add(ref v, k + 3) * Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 3)));
             }
 
-            if (k < end)
+            for (; k < end; k++)
             {
-                acc0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xs, int.CreateTruncating(Unsafe.Add(ref c, k)));
+                acc0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k)));
             }
 
-            y[o] = q.Apply(unchecked(acc0 + acc1 + foldedBias[o]), o);
+            accumulators[i] = (acc0 + acc1) + (acc2 + acc3);
         }
     }
 
-    private static void Bitmask(ReadOnlySpan<byte> mask, ReadOnlySpan<sbyte> values, int k, ReadOnlySpan<sbyte> x, ReadOnlySpan<int> foldedBias, Requantization q, Span<sbyte> y)
+    /// <param name="value">index of the first stored value of row <paramref name="first"/>; left at the next row's.</param>
+    private static void Bitmask(ReadOnlySpan<byte> mask, ReadOnlySpan<sbyte> values, int k, ReadOnlySpan<sbyte> x, int first, Span<int> accumulators, ref int value)
     {
         ref sbyte v = ref MemoryMarshal.GetReference(values);
         ref sbyte xs = ref MemoryMarshal.GetReference(x);
-        int value = 0;
-        for (int o = 0; o < y.Length; o++)
+        for (int row = 0; row < accumulators.Length; row++)
         {
             int acc0 = 0, acc1 = 0;
-            int start = o * k;
+            int start = (first + row) * k;
             for (int i = 0; i < k;)
             {
                 int take = Math.Min(56, k - i);
@@ -221,7 +235,7 @@ public static class FullyConnectedInt8
                 i += take;
             }
 
-            y[o] = q.Apply(unchecked(acc0 + acc1 + foldedBias[o]), o);
+            accumulators[row] = acc0 + acc1;
         }
     }
 
@@ -230,15 +244,16 @@ public static class FullyConnectedInt8
     // summed pairwise into int32 lanes (one pmaddwd on x64; widening multiply elsewhere): no per-element index, no
     // call per block. Columns were proved in range at load.
     // TWord is the block: ulong for 1×8, uint for 1×4, so each width gets its own compiled loop.
-    private static void RowBlocks<TWord>(ReadOnlySpan<int> rowPointers, ReadOnlySpan<ushort> blockColumns, ReadOnlySpan<sbyte> values, ReadOnlySpan<sbyte> x, ReadOnlySpan<int> foldedBias, Requantization q, Span<sbyte> y)
+    private static void RowBlocks<TWord>(ReadOnlySpan<int> rowPointers, ReadOnlySpan<ushort> blockColumns, ReadOnlySpan<sbyte> values, ReadOnlySpan<sbyte> x, int first, Span<int> accumulators)
         where TWord : unmanaged, IBinaryInteger<TWord>
     {
         int bc = Unsafe.SizeOf<TWord>();
         ref byte v = ref Unsafe.As<sbyte, byte>(ref MemoryMarshal.GetReference(values));
         ref byte xs = ref Unsafe.As<sbyte, byte>(ref MemoryMarshal.GetReference(x));
         ref ushort columns = ref MemoryMarshal.GetReference(blockColumns);
-        for (int o = 0; o < y.Length; o++)
+        for (int i = 0; i < accumulators.Length; i++)
         {
+            int o = first + i;
             var acc = Vector128<int>.Zero;
             for (int b = rowPointers[o]; b < rowPointers[o + 1]; b++)
             {
@@ -255,7 +270,7 @@ public static class FullyConnectedInt8
                 }
             }
 
-            y[o] = q.Apply(unchecked(Vector128.Sum(acc) + foldedBias[o]), o);
+            accumulators[i] = Vector128.Sum(acc);
         }
     }
 
