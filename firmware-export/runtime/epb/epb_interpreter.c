@@ -612,44 +612,12 @@ static int attribute_int(const node *n, uint32_t id, int64_t fallback, int64_t *
     return p == NULL || count == 1;
 }
 
-static int is_model_input(const file *f, uint32_t ref)
+/* Whether the little-endian uint32 list `refs` of `count` tensor references holds `ref`. */
+static int refs_contain(const uint8_t *refs, uint32_t count, uint32_t ref)
 {
     uint32_t i;
-    for (i = 0; i < f->input_count; i++) {
-        if (le32(f->input_refs + 4 * i) == ref) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int is_model_output(const file *f, uint32_t ref)
-{
-    uint32_t i;
-    for (i = 0; i < f->output_count; i++) {
-        if (le32(f->output_refs + 4 * i) == ref) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int node_writes(const node *n, uint32_t ref)
-{
-    uint32_t i;
-    for (i = 0; i < n->output_count; i++) {
-        if (le32(n->outputs + 4 * i) == ref) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int node_reads(const node *n, uint32_t ref)
-{
-    uint32_t i;
-    for (i = 0; i < n->input_count; i++) {
-        if (le32(n->inputs + 4 * i) == ref) {
+    for (i = 0; i < count; i++) {
+        if (le32(refs + 4 * i) == ref) {
             return 1;
         }
     }
@@ -919,14 +887,14 @@ static ep_epb_status check_data_flow(file *f)
             uint32_t ref = le32(n.inputs + 4 * k);
             int written = 0;
             tensor t;
-            if (ref == NO_TENSOR || tensor_at(f, ref, &t) != EP_EPB_OK || t.kind != KIND_ACTIVATION || is_model_input(f, ref)) {
+            if (ref == NO_TENSOR || tensor_at(f, ref, &t) != EP_EPB_OK || t.kind != KIND_ACTIVATION || refs_contain(f->input_refs, f->input_count, ref)) {
                 continue;
             }
             for (j = 0; j < i && !written; j++) {
                 if (node_at(f, j, &earlier) != EP_EPB_OK) {
                     return EP_EPB_ERROR_GRAPH;
                 }
-                written = node_writes(&earlier, ref);
+                written = refs_contain(earlier.outputs, earlier.output_count, ref);
             }
             if (!written) {
                 return EP_EPB_ERROR_DATA_FLOW;
@@ -938,7 +906,7 @@ static ep_epb_status check_data_flow(file *f)
         for (k = 0; k < n.output_count; k++) {
             uint32_t ref = le32(n.outputs + 4 * k);
             tensor t;
-            if (tensor_at(f, ref, &t) != EP_EPB_OK || t.kind != KIND_ACTIVATION || is_model_input(f, ref)) {
+            if (tensor_at(f, ref, &t) != EP_EPB_OK || t.kind != KIND_ACTIVATION || refs_contain(f->input_refs, f->input_count, ref)) {
                 return EP_EPB_ERROR_DATA_FLOW;
             }
             /* Written once: by no earlier output of this node and no earlier node. */
@@ -951,7 +919,7 @@ static ep_epb_status check_data_flow(file *f)
                 if (node_at(f, j, &earlier) != EP_EPB_OK) {
                     return EP_EPB_ERROR_GRAPH;
                 }
-                if (node_writes(&earlier, ref)) {
+                if (refs_contain(earlier.outputs, earlier.output_count, ref)) {
                     return EP_EPB_ERROR_DATA_FLOW;
                 }
             }
@@ -968,7 +936,7 @@ static ep_epb_status check_data_flow(file *f)
             if (node_at(f, j, &n) != EP_EPB_OK) {
                 return EP_EPB_ERROR_GRAPH;
             }
-            written = node_writes(&n, ref);
+            written = refs_contain(n.outputs, n.output_count, ref);
         }
         if (!written) {
             return EP_EPB_ERROR_DATA_FLOW;
@@ -981,7 +949,7 @@ static ep_epb_status check_data_flow(file *f)
 static int lifetime(file *f, uint32_t ref, uint32_t *first, uint32_t *last)
 {
     uint32_t step;
-    int live = is_model_input(f, ref);
+    int live = refs_contain(f->input_refs, f->input_count, ref);
     *first = 0;
     *last = 0;
     for (step = 0; step < f->node_count; step++) {
@@ -989,16 +957,16 @@ static int lifetime(file *f, uint32_t ref, uint32_t *first, uint32_t *last)
         if (node_at(f, step, &n) != EP_EPB_OK) {
             return 0;
         }
-        if (live && node_reads(&n, ref)) {
+        if (live && refs_contain(n.inputs, n.input_count, ref)) {
             *last = step;
         }
-        if (node_writes(&n, ref)) {
+        if (refs_contain(n.outputs, n.output_count, ref)) {
             live = 1;
             *first = step;
             *last = step;
         }
     }
-    if (live && is_model_output(f, ref)) {
+    if (live && refs_contain(f->output_refs, f->output_count, ref)) {
         *last = f->node_count > 0 ? f->node_count - 1 : 0;
     }
     return live;
