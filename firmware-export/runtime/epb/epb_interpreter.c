@@ -465,34 +465,51 @@ static ep_epb_status read_tensor(const file *f, cursor *c, tensor *t, int check_
     return EP_EPB_OK;
 }
 
-/* Tensor `index`, re-read from its section (already validated by the first walk). */
-static ep_epb_status tensor_at(file *f, uint32_t index, tensor *t)
+typedef ep_epb_status (*record_reader)(const file *f, cursor *c, void *record);
+
+/*
+ * Record `index` of a section of `count` variable-length records that start at byte 4 (tensors, nodes), re-read with
+ * `read` (the section was validated by the first walk). The walk starts at the record last looked up when that one is
+ * not past `index` (*cache_index, *cache_pos), so lookups in index order stay linear.
+ */
+static ep_epb_status record_at(const file *f, section s, uint32_t count, uint32_t index, uint32_t *cache_index, uint32_t *cache_pos,
+    record_reader read, void *record, ep_epb_status out_of_range)
 {
     cursor c;
     uint32_t i = 0;
-    c.data = f->blob + f->tensors.offset;
-    c.size = f->tensors.length;
+    c.data = f->blob + s.offset;
+    c.size = s.length;
     c.pos = 4;
     c.failed = 0;
-    if (index >= f->tensor_count) {
-        return EP_EPB_ERROR_TENSORS;
+    if (index >= count) {
+        return out_of_range;
     }
-    if (f->tensor_cache_index <= index && f->tensor_cache_pos != 0) {
-        i = f->tensor_cache_index;
-        c.pos = f->tensor_cache_pos;
+    if (*cache_index <= index && *cache_pos != 0) {
+        i = *cache_index;
+        c.pos = *cache_pos;
     }
     for (;; i++) {
         uint32_t start = c.pos;
-        ep_epb_status status = read_tensor(f, &c, t, 0);
+        ep_epb_status status = read(f, &c, record);
         if (status != EP_EPB_OK) {
             return status;
         }
         if (i == index) {
-            f->tensor_cache_index = index;
-            f->tensor_cache_pos = start;
+            *cache_index = index;
+            *cache_pos = start;
             return EP_EPB_OK;
         }
     }
+}
+
+static ep_epb_status read_tensor_record(const file *f, cursor *c, void *record)
+{
+    return read_tensor(f, c, (tensor *)record, 0);
+}
+
+static ep_epb_status tensor_at(file *f, uint32_t index, tensor *t)
+{
+    return record_at(f, f->tensors, f->tensor_count, index, &f->tensor_cache_index, &f->tensor_cache_pos, read_tensor_record, t, EP_EPB_ERROR_TENSORS);
 }
 
 static uint32_t byte_count(const tensor *t)
@@ -549,33 +566,14 @@ static ep_epb_status read_node(const file *f, cursor *c, node *n)
     return EP_EPB_OK;
 }
 
+static ep_epb_status read_node_record(const file *f, cursor *c, void *record)
+{
+    return read_node(f, c, (node *)record);
+}
+
 static ep_epb_status node_at(file *f, uint32_t index, node *n)
 {
-    cursor c;
-    uint32_t i = 0;
-    c.data = f->blob + f->graph.offset;
-    c.size = f->graph.length;
-    c.pos = 4;
-    c.failed = 0;
-    if (index >= f->node_count) {
-        return EP_EPB_ERROR_GRAPH;
-    }
-    if (f->node_cache_index <= index && f->node_cache_pos != 0) {
-        i = f->node_cache_index;
-        c.pos = f->node_cache_pos;
-    }
-    for (;; i++) {
-        uint32_t start = c.pos;
-        ep_epb_status status = read_node(f, &c, n);
-        if (status != EP_EPB_OK) {
-            return status;
-        }
-        if (i == index) {
-            f->node_cache_index = index;
-            f->node_cache_pos = start;
-            return EP_EPB_OK;
-        }
-    }
+    return record_at(f, f->graph, f->node_count, index, &f->node_cache_index, &f->node_cache_pos, read_node_record, n, EP_EPB_ERROR_GRAPH);
 }
 
 /* The attribute `id` of value kind `kind` (0 integers, 1 floats): its count and values, or NULL when absent. */

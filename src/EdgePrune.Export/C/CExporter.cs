@@ -122,6 +122,24 @@ public static partial class CExporter
         }
     }
 
+    /// <summary>The model's one input and one output, both int8 or both float32, as both C exports need.</summary>
+    internal static (TensorRecord Input, TensorRecord Output) SingleInputAndOutput(EpbContent content)
+    {
+        if (content.Inputs.Length != 1 || content.Outputs.Length != 1)
+        {
+            throw new EdgePruneException($"the C export takes a model with one input and one output; this one has {content.Inputs.Length} inputs and {content.Outputs.Length} outputs");
+        }
+
+        var input = content.Tensors[content.Inputs[0]];
+        var output = content.Tensors[content.Outputs[0]];
+        if (input.DataType != output.DataType || input.DataType is not (EpbDataType.Int8 or EpbDataType.Float32))
+        {
+            throw new EdgePruneException($"the C export needs the model's input and output both int8 or both float32; input {input} and output {output}");
+        }
+
+        return (input, output);
+    }
+
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]*$")]
     private static partial Regex PrefixPattern();
 
@@ -137,18 +155,7 @@ public static partial class CExporter
 
         public CExport Generate()
         {
-            if (content.Inputs.Length != 1 || content.Outputs.Length != 1)
-            {
-                throw new EdgePruneException($"the C export takes a model with one input and one output; this one has {content.Inputs.Length} inputs and {content.Outputs.Length} outputs");
-            }
-
-            var input = content.Tensors[content.Inputs[0]];
-            var output = content.Tensors[content.Outputs[0]];
-            if (input.DataType != output.DataType || input.DataType is not (EpbDataType.Int8 or EpbDataType.Float32))
-            {
-                throw new EdgePruneException($"the C export needs the model's input and output both int8 or both float32; input {input} and output {output}");
-            }
-
+            var (input, output) = SingleInputAndOutput(content);
             bool int8 = input.DataType == EpbDataType.Int8;
             foreach (var node in content.Nodes)
             {

@@ -42,7 +42,7 @@ public static class EmbeddedEpbExporter
     /// Code bytes of epb_interpreter.c itself, compiled as <see cref="RuntimeCode.MeasuredWith"/> says (text of
     /// <c>arm-none-eabi-size</c>). Not counted: the soft-float double routines its load step calls (docs/c-export.md).
     /// </summary>
-    public const int InterpreterCodeBytes = 12326;
+    public const int InterpreterCodeBytes = 12320;
 
     /// <summary><c>sizeof(ep_epb_step)</c> on a 32-bit Cortex-M (pointers of 4 bytes), for the RAM report.</summary>
     public const int StepBytesCortexM = 124;
@@ -76,17 +76,7 @@ public static class EmbeddedEpbExporter
         // The .NET loader validates the file and every op first, so a refusal below is about the interpreter, not the file.
         EpbModel.Load(epb.Bytes);
         var content = EpbReader.Read(epb.Bytes);
-        if (content.Inputs.Length != 1 || content.Outputs.Length != 1)
-        {
-            throw new EdgePruneException($"the C export takes a model with one input and one output; this one has {content.Inputs.Length} inputs and {content.Outputs.Length} outputs");
-        }
-
-        var input = content.Tensors[content.Inputs[0]];
-        var output = content.Tensors[content.Outputs[0]];
-        if (input.DataType != output.DataType || input.DataType is not (EpbDataType.Int8 or EpbDataType.Float32))
-        {
-            throw new EdgePruneException($"the C export needs the model's input and output both int8 or both float32; input {input} and output {output}");
-        }
+        var (input, output) = CExporter.SingleInputAndOutput(content);
 
         foreach (var node in content.Nodes)
         {
