@@ -111,8 +111,7 @@ internal sealed class ConvStep : Step
         }
         else if (view.Encoding != WeightEncoding.Dense)
         {
-            (_rowStart, _taps, var values) = Decode(view, denseInts.Select(v => (float)v).ToArray());
-            _int8Values = values.Select(v => (sbyte)v).ToArray();
+            (_rowStart, _taps, _int8Values) = _g.NonzeroTaps<sbyte>(denseInts.Select(v => (sbyte)v).ToArray());
         }
 
         if (_rowStart.Length == 0)
@@ -150,29 +149,4 @@ internal sealed class ConvStep : Step
 
     private static bool KeptMoreThanAQuarter<T>(T[] weights)
         where T : INumber<T> => weights.Count(v => v != T.Zero) > weights.Length / 4;
-
-    /// <summary>Nonzero (tap, value) pairs per filter, from any encoding's dense view.</summary>
-    private (int[] RowStart, int[] Taps, float[] Values) Decode(WeightView view, float[] dense)
-    {
-        int taps = _g.TapsPerFilter;
-        var rowStart = new int[view.Rows + 1];
-        var tapList = new List<int>();
-        var valueList = new List<float>();
-        for (int r = 0; r < view.Rows; r++)
-        {
-            for (int t = 0; t < taps; t++)
-            {
-                float v = dense[(r * taps) + t];
-                if (v != 0)
-                {
-                    tapList.Add(t);
-                    valueList.Add(v);
-                }
-            }
-
-            rowStart[r + 1] = tapList.Count;
-        }
-
-        return (rowStart, [.. tapList], [.. valueList]);
-    }
 }

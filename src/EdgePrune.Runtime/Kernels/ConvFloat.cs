@@ -70,24 +70,14 @@ public static class ConvFloat
         var biases = bias.IsEmpty ? new float[g.OutChannels] : bias.ToArray();
         if (sparse)
         {
-            var rowStart = new int[g.OutChannels + 1];
-            var offsets = new List<int>();
-            var values = new List<float>();
-            for (int m = 0; m < g.OutChannels; m++)
+            var (rowStart, taps, values) = g.NonzeroTaps(weights);
+            if (g.RunsWide)
             {
-                for (int t = 0; t < k; t++)
-                {
-                    if (weights[(m * k) + t] != 0)
-                    {
-                        offsets.Add(g.RunsWide ? g.WideTapOffset(t) : t);
-                        values.Add(weights[(m * k) + t]);
-                    }
-                }
-
-                rowStart[m + 1] = values.Count;
+                var geometry = g;
+                taps = [.. taps.Select(geometry.WideTapOffset)];
             }
 
-            return new Prepared(true, use512, [], [.. offsets], rowStart, [.. values], biases);
+            return new Prepared(true, use512, [], taps, rowStart, values, biases);
         }
 
         int perGroup = g.OutChannelsPerGroup, tiles = TilesPerGroup(g), tileLength = (k + 1) * TileFilters;

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace EdgePrune.Runtime.Kernels;
 
 /// <summary>
@@ -98,6 +100,34 @@ public readonly record struct ConvGeometry(
                 plane.Slice(iy * InW, InW).CopyTo(into.Slice(((iy + PadTop) * PaddedW) + PadLeft, InW));
             }
         }
+    }
+
+    /// <summary>
+    /// The nonzero weights of dense filters [M, C/g·KH·KW], filter by filter: M + 1 offsets into the tap indices
+    /// c·KH·KW + ky·KW + kx and values, as the sparse convolution paths take them.
+    /// </summary>
+    public (int[] RowStart, int[] Taps, T[] Values) NonzeroTaps<T>(ReadOnlySpan<T> weights)
+        where T : INumber<T>
+    {
+        int k = TapsPerFilter;
+        var rowStart = new int[OutChannels + 1];
+        var taps = new List<int>();
+        var values = new List<T>();
+        for (int m = 0; m < OutChannels; m++)
+        {
+            for (int t = 0; t < k; t++)
+            {
+                if (weights[(m * k) + t] != T.Zero)
+                {
+                    taps.Add(t);
+                    values.Add(weights[(m * k) + t]);
+                }
+            }
+
+            rowStart[m + 1] = values.Count;
+        }
+
+        return (rowStart, [.. taps], [.. values]);
     }
 
     /// <summary>Output columns [Lo, Hi) whose input column ox·stride − pad + kx·dilation lies inside [0, InW).</summary>
