@@ -29,7 +29,8 @@ public sealed class EpbModel
     private EpbModel(byte[] file)
     {
         var content = EpbReader.Read(file);
-        _steps = content.Nodes.Select(n => CreateStep(n, content.Tensors, content.Trees)).ToArray();
+        _steps = FuseMaxPools(content.Nodes.Select(n => CreateStep(n, content.Tensors, content.Trees)).ToArray(), content);
+        NodeCount = content.Nodes.Length;
         _trees = _steps.OfType<TreeEnsembleStep>().SingleOrDefault();
         _arena = new byte[content.ArenaBytes];
         _scratch = new int[_steps.Select(s => s.ScratchInts).DefaultIfEmpty(0).Max()];
@@ -74,7 +75,10 @@ public sealed class EpbModel
     /// <summary>Bytes of the activation arena, allocated once at load.</summary>
     public int ArenaBytes => _arena.Length;
 
-    public int NodeCount => _steps.Length;
+    public int NodeCount { get; }
+
+    /// <summary>Steps a run executes: one per node, less the max pools convolutions took over.</summary>
+    internal int StepCount => _steps.Length;
 
     /// <summary>Loads and validates a model from bytes (copied; the span may be reused afterwards).</summary>
     public static EpbModel Load(ReadOnlySpan<byte> bytes) => new(bytes.ToArray());
@@ -255,6 +259,27 @@ public sealed class EpbModel
 
     private static EpbTensorInfo Describe(TensorRecord t) =>
         new(t.Name, t.DataType, t.Shape, t.Quant?.Scales[0] ?? 1f, t.Quant?.ZeroPoints[0] ?? 0);
+
+    /// <summary>
+    /// Lets each convolution take over a MaxPool that runs right after it and is the only reader of its output (not a
+    /// model output either), where the convolution can (<see cref="ConvStep.FuseMaxPool"/>); the pool's step is dropped.
+    /// </summary>
+    private static Step[] FuseMaxPools(Step[] steps, EpbContent content)
+    {
+        var readers = content.Nodes.SelectMany(n => n.Inputs).Concat(content.Outputs).Where(t => t >= 0).CountBy(t => t).ToDictionary();
+        var kept = new List<Step>(steps.Length);
+        for (int i = 0; i < steps.Length; i++)
+        {
+            kept.Add(steps[i]);
+            if (steps[i] is ConvStep conv && i + 1 < steps.Length && steps[i + 1] is PoolStep pool
+                && pool.Node.Inputs[0] == conv.Node.Outputs[0] && readers[conv.Node.Outputs[0]] == 1 && conv.FuseMaxPool(pool))
+            {
+                i++;
+            }
+        }
+
+        return [.. kept];
+    }
 
     private static Step CreateStep(NodeRecord node, TensorRecord[] tensors, TreeTables? trees) => node.Op switch
     {

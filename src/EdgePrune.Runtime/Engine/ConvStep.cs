@@ -11,7 +11,8 @@ namespace EdgePrune.Runtime.Engine;
 /// into (tap, value) rows and run tap by tap; denser ones (dense, int4, or sparse encodings above that) run as im2col
 /// tiles (fp32, <see cref="ConvFloat"/>) or patch dots with the bias folded at load (int8, <see cref="ConvInt8"/>).
 /// int8 stride-1 convolutions, dense and sparse filters alike, run on the wide layout (<see cref="ConvInt8.RunWide"/>),
-/// sparse filters summing only their nonzero taps.
+/// sparse filters summing only their nonzero taps. A stride-1 convolution can take over the MaxPool after it
+/// (<see cref="FuseMaxPool"/>), pooling its wide rows straight into the pool's output.
 /// </summary>
 internal sealed class ConvStep : Step
 {
@@ -25,6 +26,10 @@ internal sealed class ConvStep : Step
     private readonly float _max;
     private readonly Requantization? _requantization;
     private readonly WideFilters? _wideFilters;
+
+    // A MaxPool this step took over (FuseMaxPool): its geometry, and its output, which this step then writes.
+    private ConvGeometry? _pool;
+    private Operand? _pooledOutput;
 
     public ConvStep(NodeRecord node, TensorRecord[] tensors)
         : base(node, tensors)
@@ -121,13 +126,43 @@ internal sealed class ConvStep : Step
         }
     }
 
-    public override int ScratchInts => _floatFilters is not null ? ConvFloat.ScratchFloats(_g, _floatFilters) : ConvInt8.ScratchInts(_g, _wideFilters?.Dense ?? _rowStart.Length == 0);
+    public override int ScratchInts => _floatFilters is not null ? ConvFloat.ScratchFloats(_g, _floatFilters, _pool) : ConvInt8.ScratchInts(_g, _wideFilters?.Dense ?? _rowStart.Length == 0, _pool);
+
+    /// <summary>
+    /// Takes over a MaxPool that directly follows this step and alone reads its output (the model checks both): the
+    /// pooled planes are written straight from the wide rows, so the full-size output is never stored or read back.
+    /// False where that could change a result: strided convolutions, pools with padded windows, int8 filters whose
+    /// requantization is not monotonic (<see cref="ConvInt8.PoolsBeforeRequantizing"/>), or a pool output sharing arena
+    /// bytes with input that is read after the first output is written.
+    /// </summary>
+    internal bool FuseMaxPool(PoolStep pool)
+    {
+        if (!_g.RunsWide || !pool.IsMaxPoolInside || (_requantization is not null && !ConvInt8.PoolsBeforeRequantizing(_g, _foldedBias, _requantization)))
+        {
+            return false;
+        }
+
+        // The wide paths copy a group's input into scratch before writing any of its outputs, so with one group and one
+        // batch item the input is never read after an output is written.
+        var input = In(0).Tensor;
+        var pooled = pool.Out.Tensor;
+        bool disjoint = In(0).IsConstant || input.ArenaOffset + input.ByteCount <= pooled.ArenaOffset || pooled.ArenaOffset + pooled.ByteCount <= input.ArenaOffset;
+        if (!disjoint && (_g.Groups > 1 || _g.Batch > 1))
+        {
+            return false;
+        }
+
+        _pool = pool.Geometry;
+        _pooledOutput = pool.Out;
+        return true;
+    }
 
     public override void Execute(byte[] arena, int[] scratch)
     {
+        var output = _pooledOutput ?? Out;
         if (_floatFilters is not null)
         {
-            ConvFloat.Run(_g, _floatFilters, In(0).Floats(arena), Out.WritableFloats(arena), _min, _max, MemoryMarshal.Cast<int, float>(scratch.AsSpan()));
+            ConvFloat.Run(_g, _floatFilters, In(0).Floats(arena), output.WritableFloats(arena), _min, _max, MemoryMarshal.Cast<int, float>(scratch.AsSpan()), _pool);
             return;
         }
 
@@ -135,7 +170,7 @@ internal sealed class ConvStep : Step
         var values = _int8Values.Length == 0 ? In(1).Tensor.Weights!.SBytes(0) : _int8Values;
         if (_wideFilters is not null)
         {
-            ConvInt8.RunWide(_g, _wideFilters, _foldedBias, _requantization!, In(0).SBytes(arena), Out.WritableSBytes(arena), scratch);
+            ConvInt8.RunWide(_g, _wideFilters, _foldedBias, _requantization!, In(0).SBytes(arena), output.WritableSBytes(arena), scratch, _pool);
         }
         else if (_rowStart.Length == 0)
         {

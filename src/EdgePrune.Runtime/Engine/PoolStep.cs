@@ -57,6 +57,11 @@ internal sealed class PoolStep : Step
         _g = new ConvGeometry(n, c, inH, inW, c, outH, outW, kh, kw, sh, sw, pt, pl, pb, pr, 1, 1, c);
     }
 
+    /// <summary>A MaxPool whose windows all lie inside its input: a stride-1 convolution before it can take it over (<see cref="ConvStep.FuseMaxPool"/>).</summary>
+    internal bool IsMaxPoolInside => Node.Op == OpCode.MaxPool && Pooling.WindowsInside(_g);
+
+    internal ConvGeometry Geometry => _g;
+
     public override int ScratchInts => Node.Op == OpCode.MaxPool && Pooling.WindowsInside(_g) ? Pooling.MaxScratch(_g) : 0;
 
     public override void Execute(byte[] arena, int[] scratch)

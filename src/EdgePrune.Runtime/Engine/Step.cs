@@ -16,7 +16,7 @@ internal abstract class Step
         Outputs = node.Outputs.Select(o => new Operand(tensors[o])).ToArray();
     }
 
-    protected NodeRecord Node { get; }
+    internal NodeRecord Node { get; }
 
     protected Operand?[] Inputs { get; }
 
@@ -49,7 +49,7 @@ internal abstract class Step
 
     protected Operand In(int i) => Inputs[i]!;
 
-    protected Operand Out => Outputs[0];
+    internal Operand Out => Outputs[0];
 
     /// <summary>A constant read in place must be stored dense (only weight matrices may use sparse encodings).</summary>
     protected void RequireDenseIfConstant(Operand operand)

@@ -105,20 +105,29 @@ public static class ConvFloat
         return new Prepared(false, use512, packed, tapOffsets, [], [], biases);
     }
 
-    /// <summary>Floats of scratch <see cref="Run"/> needs.</summary>
-    public static int ScratchFloats(in ConvGeometry g, Prepared filters)
+    /// <summary>Floats of scratch <see cref="Run"/> needs (with <paramref name="pool"/>, a max pool fused into its output).</summary>
+    public static int ScratchFloats(in ConvGeometry g, Prepared filters, ConvGeometry? pool = null)
     {
         if (g.RunsWide)
         {
             int tileRows = filters.Sparse ? 1 : TileFilters;
-            return g.PaddedGroupLength(Slack(filters.Lanes)) + (tileRows * WideLength(g, filters.Sparse, filters.Lanes));
+            return g.PaddedGroupLength(Slack(filters.Lanes)) + (tileRows * WideLength(g, filters.Sparse, filters.Lanes)) + (pool is { } p ? Pooling.MaxScratch(p) : 0);
         }
 
         return filters.Sparse ? 0 : (g.TapsPerFilter + TileFilters) * ChunkStride(g, filters.Lanes);
     }
 
-    public static void Run(in ConvGeometry g, Prepared filters, ReadOnlySpan<float> x, Span<float> y, float min, float max, Span<float> scratch)
+    /// <param name="pool">
+    /// A max pool over each output plane (stride-1 convolutions only; its windows inside the plane, its input the
+    /// convolution's output): <paramref name="y"/> then receives the pooled planes, taken straight from the wide rows.
+    /// </param>
+    public static void Run(in ConvGeometry g, Prepared filters, ReadOnlySpan<float> x, Span<float> y, float min, float max, Span<float> scratch, ConvGeometry? pool = null)
     {
+        if (pool is not null && !g.RunsWide)
+        {
+            throw new ArgumentException("a max pool fuses only into a stride-1 convolution", nameof(pool));
+        }
+
         if (filters.Sparse && !g.RunsWide)
         {
             RunSparseStrided(g, filters, x, y, min, max);
@@ -138,13 +147,14 @@ public static class ConvFloat
                 var padded = scratch[..g.PaddedGroupLength(Slack(filters.Lanes))];
                 var wide = scratch[padded.Length..];
                 g.PadGroup(x, n, group, 0f, padded);
+                var output = new WideOutput(g, pool, y, wide[((filters.Sparse ? 1 : TileFilters) * WideLength(g, filters.Sparse, filters.Lanes))..]);
                 if (filters.Sparse)
                 {
-                    RunSparseWide(g, filters, padded, n, group, wide, y, min, max);
+                    RunSparseWide(g, filters, padded, n, group, wide, output, min, max);
                 }
                 else
                 {
-                    RunDenseWide(g, filters, padded, n, group, wide, y, min, max);
+                    RunDenseWide(g, filters, padded, n, group, wide, output, min, max);
                 }
             }
         }
@@ -171,7 +181,7 @@ public static class ConvFloat
         return ((ChunkRows(g) * g.OutW) + step - 1) / step * step;
     }
 
-    private static void RunDenseWide(in ConvGeometry g, Prepared filters, ReadOnlySpan<float> padded, int n, int group, Span<float> wide, Span<float> y, float min, float max)
+    private static void RunDenseWide(in ConvGeometry g, Prepared filters, ReadOnlySpan<float> padded, int n, int group, Span<float> wide, in WideOutput output, float min, float max)
     {
         int k = g.TapsPerFilter, perGroup = g.OutChannelsPerGroup, tileLength = (k + 1) * TileFilters, width = WideLength(g, sparse: false, filters.Lanes);
         for (int tile = 0; tile < TilesPerGroup(g); tile++)
@@ -181,7 +191,7 @@ public static class ConvFloat
             int first = tile * TileFilters;
             for (int f = 0; f < Math.Min(TileFilters, perGroup - first); f++)
             {
-                CompactRows(g, wide.Slice(f * width, width), OutputPlane(g, y, n, (group * perGroup) + first + f));
+                output.Write(wide.Slice(f * width, width), n, (group * perGroup) + first + f);
             }
         }
     }
@@ -212,12 +222,28 @@ public static class ConvFloat
     private static Span<float> OutputPlane(in ConvGeometry g, Span<float> y, int n, int channel) =>
         y.Slice(((n * g.OutChannels) + channel) * g.OutPlane, g.OutPlane);
 
-    // Output row oy is wide positions [oy·PaddedW, oy·PaddedW + OutW); the columns between rows are dropped.
-    private static void CompactRows(in ConvGeometry g, ReadOnlySpan<float> wide, Span<float> plane)
+    // Where a filter's wide row goes: output row oy is wide positions [oy·PaddedW, oy·PaddedW + OutW), copied into the
+    // output plane (the columns between rows dropped), or max-pooled into the pooled plane.
+    private readonly ref struct WideOutput(in ConvGeometry g, ConvGeometry? pool, Span<float> y, Span<float> poolScratch)
     {
-        for (int oy = 0; oy < g.OutH; oy++)
+        private readonly ConvGeometry _g = g;
+        private readonly ConvGeometry? _pool = pool;
+        private readonly Span<float> _y = y;
+        private readonly Span<float> _poolScratch = poolScratch;
+
+        public void Write(ReadOnlySpan<float> wide, int n, int channel)
         {
-            wide.Slice(oy * g.PaddedW, g.OutW).CopyTo(plane.Slice(oy * g.OutW, g.OutW));
+            if (_pool is { } p)
+            {
+                Pooling.MaxPlane(p, wide, _g.PaddedW, _y.Slice(((n * _g.OutChannels) + channel) * p.OutPlane, p.OutPlane), _poolScratch);
+                return;
+            }
+
+            var plane = OutputPlane(_g, _y, n, channel);
+            for (int oy = 0; oy < _g.OutH; oy++)
+            {
+                wide.Slice(oy * _g.PaddedW, _g.OutW).CopyTo(plane.Slice(oy * _g.OutW, _g.OutW));
+            }
         }
     }
 
@@ -341,7 +367,7 @@ public static class ConvFloat
     }
 
     // One filter at a time over four vectors of wide positions, a multiply-add per nonzero tap.
-    private static void RunSparseWide(in ConvGeometry g, Prepared filters, ReadOnlySpan<float> padded, int n, int group, Span<float> wide, Span<float> y, float min, float max)
+    private static void RunSparseWide(in ConvGeometry g, Prepared filters, ReadOnlySpan<float> padded, int n, int group, Span<float> wide, in WideOutput output, float min, float max)
     {
         int width = WideLength(g, sparse: true, filters.Lanes);
         for (int m = group * g.OutChannelsPerGroup; m < (group + 1) * g.OutChannelsPerGroup; m++)
@@ -358,38 +384,61 @@ public static class ConvFloat
                 SumNonzeroTaps<FloatLanesNative>(offsets, values, filters.Bias[m], padded, width, wide, min, max);
             }
 
-            CompactRows(g, wide[..width], OutputPlane(g, y, n, m));
+            output.Write(wide[..width], n, m);
         }
     }
 
+    // Four vectors of positions per step, even and odd taps into separate accumulators summed at the end: eight
+    // independent chains of multiply-adds, enough to cover their four-cycle latency at two per cycle (four chains left the
+    // loop waiting on the previous multiply-add of the same chain).
     private static void SumNonzeroTaps<TLanes>(ReadOnlySpan<int> offsets, ReadOnlySpan<float> values, float bias, ReadOnlySpan<float> padded, int width, Span<float> into, float min, float max)
         where TLanes : struct, IFloatLanes<TLanes>
     {
-        int lanes = TLanes.Count;
+        int lanes = TLanes.Count, taps = offsets.Length;
         var low = TLanes.Broadcast(min);
         var high = TLanes.Broadcast(max);
         var start = TLanes.Broadcast(bias);
+        var zero = TLanes.Broadcast(0f);
         ref float input = ref MemoryMarshal.GetReference(padded);
         ref float output = ref MemoryMarshal.GetReference(into);
+        ref int offset = ref MemoryMarshal.GetReference(offsets);
+        ref float value = ref MemoryMarshal.GetReference(values);
         for (int j = 0; j < width; j += 4 * lanes)
         {
-            TLanes a0 = start, a1 = start, a2 = start, a3 = start;
+            TLanes a0 = start, a1 = start, a2 = start, a3 = start, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
             ref float at = ref Unsafe.Add(ref input, j);
-            for (int i = 0; i < offsets.Length; i++)
+            int i = 0;
+            for (; i + 1 < taps; i += 2)
             {
-                ref float tapInput = ref Unsafe.Add(ref at, offsets[i]);
-                var w = TLanes.Broadcast(values[i]);
-                a0 = TLanes.MultiplyAdd(w, TLanes.Load(ref tapInput), a0);
-                a1 = TLanes.MultiplyAdd(w, TLanes.Load(ref Unsafe.Add(ref tapInput, lanes)), a1);
-                a2 = TLanes.MultiplyAdd(w, TLanes.Load(ref Unsafe.Add(ref tapInput, 2 * lanes)), a2);
-                a3 = TLanes.MultiplyAdd(w, TLanes.Load(ref Unsafe.Add(ref tapInput, 3 * lanes)), a3);
+                ref float even = ref Unsafe.Add(ref at, Unsafe.Add(ref offset, i));
+                ref float odd = ref Unsafe.Add(ref at, Unsafe.Add(ref offset, i + 1));
+                var we = TLanes.Broadcast(Unsafe.Add(ref value, i));
+                var wo = TLanes.Broadcast(Unsafe.Add(ref value, i + 1));
+                a0 = TLanes.MultiplyAdd(we, TLanes.Load(ref even), a0);
+                a1 = TLanes.MultiplyAdd(we, TLanes.Load(ref Unsafe.Add(ref even, lanes)), a1);
+                a2 = TLanes.MultiplyAdd(we, TLanes.Load(ref Unsafe.Add(ref even, 2 * lanes)), a2);
+                a3 = TLanes.MultiplyAdd(we, TLanes.Load(ref Unsafe.Add(ref even, 3 * lanes)), a3);
+                b0 = TLanes.MultiplyAdd(wo, TLanes.Load(ref odd), b0);
+                b1 = TLanes.MultiplyAdd(wo, TLanes.Load(ref Unsafe.Add(ref odd, lanes)), b1);
+                b2 = TLanes.MultiplyAdd(wo, TLanes.Load(ref Unsafe.Add(ref odd, 2 * lanes)), b2);
+                b3 = TLanes.MultiplyAdd(wo, TLanes.Load(ref Unsafe.Add(ref odd, 3 * lanes)), b3);
+            }
+
+            if (i < taps)
+            {
+                ref float last = ref Unsafe.Add(ref at, Unsafe.Add(ref offset, i));
+                var w = TLanes.Broadcast(Unsafe.Add(ref value, i));
+                a0 = TLanes.MultiplyAdd(w, TLanes.Load(ref last), a0);
+                a1 = TLanes.MultiplyAdd(w, TLanes.Load(ref Unsafe.Add(ref last, lanes)), a1);
+                a2 = TLanes.MultiplyAdd(w, TLanes.Load(ref Unsafe.Add(ref last, 2 * lanes)), a2);
+                a3 = TLanes.MultiplyAdd(w, TLanes.Load(ref Unsafe.Add(ref last, 3 * lanes)), a3);
             }
 
             ref float row = ref Unsafe.Add(ref output, j);
-            TLanes.Store(TLanes.Clamp(a0, low, high), ref row);
-            TLanes.Store(TLanes.Clamp(a1, low, high), ref Unsafe.Add(ref row, lanes));
-            TLanes.Store(TLanes.Clamp(a2, low, high), ref Unsafe.Add(ref row, 2 * lanes));
-            TLanes.Store(TLanes.Clamp(a3, low, high), ref Unsafe.Add(ref row, 3 * lanes));
+            TLanes.Store(TLanes.Clamp(TLanes.Add(a0, b0), low, high), ref row);
+            TLanes.Store(TLanes.Clamp(TLanes.Add(a1, b1), low, high), ref Unsafe.Add(ref row, lanes));
+            TLanes.Store(TLanes.Clamp(TLanes.Add(a2, b2), low, high), ref Unsafe.Add(ref row, 2 * lanes));
+            TLanes.Store(TLanes.Clamp(TLanes.Add(a3, b3), low, high), ref Unsafe.Add(ref row, 3 * lanes));
         }
     }
 

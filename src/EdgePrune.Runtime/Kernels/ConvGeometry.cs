@@ -90,6 +90,23 @@ public readonly record struct ConvGeometry(
     /// <summary>Copies batch item n's input planes of a group into <paramref name="padded"/> (length <see cref="PaddedGroupLength"/>) with <paramref name="pad"/> around and after them.</summary>
     public void PadGroup<T>(ReadOnlySpan<T> x, int n, int group, T pad, Span<T> padded)
     {
+        // Unpadded columns: the group's planes are contiguous and copied as one block (LeNet-5's second conv: one copy
+        // in place of 84 row copies).
+        if (PadLeft == 0 && PadRight == 0)
+        {
+            int top = PadTop * PaddedW, body = InPlane, bottom = PadBottom * PaddedW;
+            for (int c = 0; c < InChannelsPerGroup; c++)
+            {
+                var into = padded.Slice(c * PaddedPlane, PaddedPlane);
+                into[..top].Fill(pad);
+                x.Slice(((n * InChannels) + (group * InChannelsPerGroup) + c) * InPlane, body).CopyTo(into.Slice(top, body));
+                into.Slice(top + body, bottom).Fill(pad);
+            }
+
+            padded[(InChannelsPerGroup * PaddedPlane)..].Fill(pad);
+            return;
+        }
+
         padded.Fill(pad);
         for (int c = 0; c < InChannelsPerGroup; c++)
         {

@@ -27,11 +27,13 @@ public static class ConvInt8
     /// Ints of scratch the kernel needs: wide accumulator rows and the padded group (<see cref="RunWide"/>, stride 1), a patch
     /// (<see cref="RunDense"/>) or an accumulator plane (<see cref="RunSparse"/>).
     /// </summary>
-    public static int ScratchInts(in ConvGeometry g, bool dense)
+    /// <param name="pool">a max pool fused into <see cref="RunWide"/>'s output, if any.</param>
+    public static int ScratchInts(in ConvGeometry g, bool dense, ConvGeometry? pool = null)
     {
         if (g.RunsWide)
         {
-            return ((dense ? FilterBlock : 1) * WideLength(g)) + ((g.PaddedGroupLength(PositionBlock) + 3) / 4);
+            int pooling = pool is { } p ? p.OutPlane + Pooling.MaxScratch(p) : 0;
+            return ((dense ? FilterBlock : 1) * WideLength(g)) + ((g.PaddedGroupLength(PositionBlock) + 3) / 4) + pooling;
         }
 
         return dense ? (g.TapsPerFilter + 3) / 4 : g.OutPlane;
@@ -100,15 +102,24 @@ public static class ConvInt8
     /// Stride-1 convolution on the wide layout: per batch item and group, the input planes are padded with the zero point
     /// into scratch; each filter's accumulators over all wide positions fill a scratch row, sixteen positions at a time,
     /// summing its tap pairs (four dense filters share each pair's input loads on AVX2); the valid columns of every row
-    /// are then requantized into the output.
+    /// are then requantized into the output, or first max-pooled (<paramref name="pool"/>).
     /// </summary>
     /// <param name="foldedBias">from <see cref="FoldedBias"/>.</param>
-    public static void RunWide(in ConvGeometry g, WideFilters filters, ReadOnlySpan<int> foldedBias, Requantization q, ReadOnlySpan<sbyte> x, Span<sbyte> y, Span<int> scratch)
+    /// <param name="pool">
+    /// A max pool over each output plane (its windows inside the plane, its input the convolution's output):
+    /// <paramref name="y"/> then receives the pooled planes. The accumulators are pooled before requantization, which
+    /// gives the same codes only where the requantization is monotonic: the caller checks <see cref="PoolsBeforeRequantizing"/>.
+    /// </param>
+    public static void RunWide(in ConvGeometry g, WideFilters filters, ReadOnlySpan<int> foldedBias, Requantization q, ReadOnlySpan<sbyte> x, Span<sbyte> y, Span<int> scratch, ConvGeometry? pool = null)
     {
         int wide = WideLength(g), perGroup = g.OutChannelsPerGroup;
         int rows = filters.Dense ? FilterBlock : 1;
         var accumulators = scratch[..(rows * wide)];
-        var padded = MemoryMarshal.Cast<int, sbyte>(scratch[(rows * wide)..])[..g.PaddedGroupLength(PositionBlock)];
+        int paddedInts = (g.PaddedGroupLength(PositionBlock) + 3) / 4;
+        var padded = MemoryMarshal.Cast<int, sbyte>(scratch.Slice(rows * wide, paddedInts))[..g.PaddedGroupLength(PositionBlock)];
+        int pooledAt = (rows * wide) + paddedInts, pooledLength = pool?.OutPlane ?? 0;
+        var pooled = scratch.Slice(pooledAt, pooledLength);
+        var poolScratch = scratch[(pooledAt + pooledLength)..];
         sbyte zeroPoint = (sbyte)-q.InputOffset;
         for (int n = 0; n < g.Batch; n++)
         {
@@ -138,12 +149,40 @@ public static class ConvInt8
 
                     for (int f = 0; f < count; f++, m++)
                     {
-                        var plane = y.Slice(((n * g.OutChannels) + m) * g.OutPlane, g.OutPlane);
-                        q.ApplyRows(accumulators.Slice(f * wide, wide), g.PaddedW, g.OutW, foldedBias[m], m, plane);
+                        var row = accumulators.Slice(f * wide, wide);
+                        if (pool is { } p)
+                        {
+                            Pooling.MaxPlane(p, row, g.PaddedW, pooled, poolScratch);
+                            q.ApplyRows(pooled, p.OutPlane, p.OutPlane, foldedBias[m], m, y.Slice(((n * g.OutChannels) + m) * p.OutPlane, p.OutPlane));
+                        }
+                        else
+                        {
+                            q.ApplyRows(row, g.PaddedW, g.OutW, foldedBias[m], m, y.Slice(((n * g.OutChannels) + m) * g.OutPlane, g.OutPlane));
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Whether max-pooling <see cref="RunWide"/>'s accumulators before requantizing them gives the codes pooling its
+    /// output would: true when acc + bias → code is monotonic for every filter, i.e. no multiplier is negative and neither
+    /// the bias addition nor the left shift can wrap (|acc| ≤ 2^14 per tap, inputs and weights being int8).
+    /// </summary>
+    public static bool PoolsBeforeRequantizing(in ConvGeometry g, ReadOnlySpan<int> foldedBias, Requantization q)
+    {
+        long largestAccumulator = (1L << 14) * g.TapsPerFilter;
+        for (int m = 0; m < g.OutChannels; m++)
+        {
+            int leftShift = Math.Max(q.Shifts[m], 0);
+            if (q.Multipliers[m] < 0 || leftShift > 30 || largestAccumulator + Math.Abs((long)foldedBias[m]) > int.MaxValue >> leftShift)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Wide positions rounded up to whole position blocks: the length of one accumulator row.</summary>

@@ -22,6 +22,8 @@ internal interface IFloatLanes<TSelf>
     /// <summary>a·b + addend, fused.</summary>
     static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf addend);
 
+    static abstract TSelf Add(TSelf a, TSelf b);
+
     static abstract TSelf Clamp(TSelf value, TSelf low, TSelf high);
 
     static abstract void Store(TSelf value, ref float at);
@@ -48,6 +50,9 @@ internal readonly struct FloatLanes512(Vector512<float> value) : IFloatLanes<Flo
     public static FloatLanes512 MultiplyAdd(FloatLanes512 a, FloatLanes512 b, FloatLanes512 addend) => new(Vector512.FusedMultiplyAdd(a._value, b._value, addend._value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatLanes512 Add(FloatLanes512 a, FloatLanes512 b) => new(a._value + b._value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FloatLanes512 Clamp(FloatLanes512 value, FloatLanes512 low, FloatLanes512 high) => new(Vector512.Min(Vector512.Max(value._value, low._value), high._value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -71,6 +76,9 @@ internal readonly struct FloatLanesNative(Vector<float> value) : IFloatLanes<Flo
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FloatLanesNative MultiplyAdd(FloatLanesNative a, FloatLanesNative b, FloatLanesNative addend) => new(Vector.FusedMultiplyAdd(a._value, b._value, addend._value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatLanesNative Add(FloatLanesNative a, FloatLanesNative b) => new(a._value + b._value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FloatLanesNative Clamp(FloatLanesNative value, FloatLanesNative low, FloatLanesNative high) => new(Vector.Min(Vector.Max(value._value, low._value), high._value));
