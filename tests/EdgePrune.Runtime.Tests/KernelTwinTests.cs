@@ -237,13 +237,18 @@ public class KernelTwinTests
             var expected = new sbyte[g.Batch * g.OutChannels * g.OutPlane];
             ConvInt8.Reference(g, w.Select(v => (int)v).ToArray(), bias, q, x, expected);
             var foldedBias = ConvInt8.FoldedBias(g, w, bias, q.InputOffset);
-            foreach (bool dense in new[] { true, false })
+            foreach (var (dense, use512) in new[] { (true, true), (false, true), (true, false), (false, false) })
             {
                 var actual = Enumerable.Repeat((sbyte)0x55, expected.Length).ToArray();
                 var scratch = new int[ConvInt8.ScratchInts(g, dense)];
                 if (g.RunsWide)
                 {
-                    ConvInt8.RunWide(g, ConvInt8.Wide(g, w, dense), foldedBias, q, x, actual, scratch);
+                    // 512-bit where the CPU has AVX-512 BW (Wide falls back otherwise), and the AVX2/portable paths too.
+                    ConvInt8.RunWide(g, ConvInt8.Wide(g, w, dense, use512), foldedBias, q, x, actual, scratch);
+                }
+                else if (use512)
+                {
+                    continue;
                 }
                 else if (dense)
                 {
@@ -255,7 +260,7 @@ public class KernelTwinTests
                     ConvInt8.RunSparse(g, values, rowStart, taps, bias, q, x, actual, scratch);
                 }
 
-                Assert.True(expected.SequenceEqual(actual), $"trial {trial}, {g}, dense {dense}: differs from the reference");
+                Assert.True(expected.SequenceEqual(actual), $"trial {trial}, {g}, dense {dense}, 512-bit {use512}: differs from the reference");
             }
         }
     }

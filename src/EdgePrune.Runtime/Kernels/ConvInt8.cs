@@ -10,15 +10,18 @@ namespace EdgePrune.Runtime.Kernels;
 /// inside the image (padding contributes nothing, as in TFLite), then requantization. Padding is written as the input
 /// zero point (so x + input_offset is 0 there) and input_offset·Σw is folded into the bias at load (<see cref="FoldedBias"/>),
 /// so every path sums plain w·x. Stride-1 convolutions run wide (<see cref="RunWide"/>, <see cref="ConvGeometry.RunsWide"/>):
-/// pairs of taps over sixteen output positions at a time, one vpmaddwd per pair and filter. Strided ones gather each output
+/// pairs of taps over sixteen output positions at a time (thirty-two with AVX-512 BW), one vpmaddwd per pair and filter. Strided ones gather each output
 /// position's receptive field into a patch dotted with every filter of its group (<see cref="RunDense"/>), or sum sparse
 /// filters tap by tap into an int32 scratch plane (<see cref="RunSparse"/>). Integer addition is exact, so no order
 /// changes a result.
 /// </summary>
 public static class ConvInt8
 {
-    /// <summary>Wide positions per pass over the filters' tap pairs (a block of accumulators).</summary>
+    /// <summary>Wide positions per pass over the filters' tap pairs (a block of accumulators) with 256-bit vectors.</summary>
     private const int PositionBlock = 16;
+
+    /// <summary>Wide positions per pass with 512-bit vectors; accumulator rows and the padding after the input are whole blocks of it.</summary>
+    private const int PositionBlock512 = 32;
 
     /// <summary>Dense filters of a group that share each pair of input vectors on AVX2.</summary>
     private const int FilterBlock = 4;
@@ -33,7 +36,7 @@ public static class ConvInt8
         if (g.RunsWide)
         {
             int pooling = pool is { } p ? p.OutPlane + Pooling.MaxScratch(p) : 0;
-            return ((dense ? FilterBlock : 1) * WideLength(g)) + ((g.PaddedGroupLength(PositionBlock) + 3) / 4) + pooling;
+            return ((dense ? FilterBlock : 1) * WideLength(g)) + ((g.PaddedGroupLength(PositionBlock512) + 3) / 4) + pooling;
         }
 
         return dense ? (g.TapsPerFilter + 3) / 4 : g.OutPlane;
@@ -62,7 +65,10 @@ public static class ConvInt8
     /// Filters [M, C/g·KH·KW] as <see cref="RunWide"/> reads them, built once at load: dense, every tap in order (so the
     /// filters of a group share their offsets); sparse, only the nonzero taps.
     /// </summary>
-    public static WideFilters Wide(in ConvGeometry g, ReadOnlySpan<sbyte> w, bool dense)
+    public static WideFilters Wide(in ConvGeometry g, ReadOnlySpan<sbyte> w, bool dense) => Wide(g, w, dense, Avx512BW.IsSupported);
+
+    /// <param name="use512">512-bit vectors; tests pass false to run the AVX2 and portable paths on an AVX-512 machine.</param>
+    internal static WideFilters Wide(in ConvGeometry g, ReadOnlySpan<sbyte> w, bool dense, bool use512)
     {
         int k = g.TapsPerFilter;
         var pairStart = new int[g.OutChannels + 1];
@@ -95,12 +101,12 @@ public static class ConvInt8
             pairStart[m + 1] = weights.Count;
         }
 
-        return new WideFilters(pairStart, [.. offsets], [.. weights], dense);
+        return new WideFilters(pairStart, [.. offsets], [.. weights], dense, use512 && Avx512BW.IsSupported);
     }
 
     /// <summary>
     /// Stride-1 convolution on the wide layout: per batch item and group, the input planes are padded with the zero point
-    /// into scratch; each filter's accumulators over all wide positions fill a scratch row, sixteen positions at a time,
+    /// into scratch; each filter's accumulators over all wide positions fill a scratch row, 16 or 32 positions at a time,
     /// summing its tap pairs (four dense filters share each pair's input loads on AVX2); the valid columns of every row
     /// are then requantized into the output, or first max-pooled (<paramref name="pool"/>).
     /// </summary>
@@ -115,8 +121,8 @@ public static class ConvInt8
         int wide = WideLength(g), perGroup = g.OutChannelsPerGroup;
         int rows = filters.Dense ? FilterBlock : 1;
         var accumulators = scratch[..(rows * wide)];
-        int paddedInts = (g.PaddedGroupLength(PositionBlock) + 3) / 4;
-        var padded = MemoryMarshal.Cast<int, sbyte>(scratch.Slice(rows * wide, paddedInts))[..g.PaddedGroupLength(PositionBlock)];
+        int paddedInts = (g.PaddedGroupLength(PositionBlock512) + 3) / 4;
+        var padded = MemoryMarshal.Cast<int, sbyte>(scratch.Slice(rows * wide, paddedInts))[..g.PaddedGroupLength(PositionBlock512)];
         int pooledAt = (rows * wide) + paddedInts, pooledLength = pool?.OutPlane ?? 0;
         var pooled = scratch.Slice(pooledAt, pooledLength);
         var poolScratch = scratch[(pooledAt + pooledLength)..];
@@ -134,7 +140,18 @@ public static class ConvInt8
                     int first = filters.PairStart[m], pairs = filters.PairStart[m + 1] - first;
                     var offsets = filters.Offsets.AsSpan(2 * first, 2 * pairs);
                     var weights = filters.Weights.AsSpan(first, count * pairs);
-                    if (count == FilterBlock)
+                    if (filters.Use512)
+                    {
+                        if (count == FilterBlock)
+                        {
+                            AccumulateFour512(ref input, offsets, weights, pairs, wide, accumulators);
+                        }
+                        else
+                        {
+                            AccumulateOne512(ref input, offsets, weights, wide, accumulators);
+                        }
+                    }
+                    else if (count == FilterBlock)
                     {
                         AccumulateFour(ref input, offsets, weights, pairs, wide, accumulators);
                     }
@@ -185,8 +202,8 @@ public static class ConvInt8
         return true;
     }
 
-    /// <summary>Wide positions rounded up to whole position blocks: the length of one accumulator row.</summary>
-    private static int WideLength(in ConvGeometry g) => (g.WidePositions + PositionBlock - 1) / PositionBlock * PositionBlock;
+    /// <summary>Wide positions rounded up to whole 512-bit position blocks (two 256-bit ones): the length of one accumulator row.</summary>
+    private static int WideLength(in ConvGeometry g) => (g.WidePositions + PositionBlock512 - 1) / PositionBlock512 * PositionBlock512;
 
     /// <summary>
     /// Sixteen wide positions of the taps at offsets a and b from <paramref name="input"/>, interleaved as int16 pairs
@@ -238,6 +255,87 @@ public static class ConvInt8
             b2.StoreUnsafe(ref acc, (nuint)((2 * wide) + j + 8));
             a3.StoreUnsafe(ref acc, (nuint)((3 * wide) + j));
             b3.StoreUnsafe(ref acc, (nuint)((3 * wide) + j + 8));
+        }
+    }
+
+    /// <summary>
+    /// Thirty-two wide positions of the taps at offsets a and b, interleaved as int16 pairs for vpmaddwd. The byte
+    /// unpacks work within 128-bit lanes, so Low holds the pairs of positions 0–7 and 16–23, High those of 8–15 and 24–31
+    /// (<see cref="StoreBlock512"/> puts them back in order).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<short> Low, Vector512<short> High) TapPair512(ref sbyte input, int a, int b)
+    {
+        var first = Vector256.LoadUnsafe(ref input, (nuint)a);
+        var second = Vector256.LoadUnsafe(ref input, (nuint)b);
+        return (Avx512BW.ConvertToVector512Int16(Avx2.UnpackLow(first, second)), Avx512BW.ConvertToVector512Int16(Avx2.UnpackHigh(first, second)));
+    }
+
+    /// <summary>Stores the sums of a <see cref="TapPair512"/> block, positions 0–7 and 16–23 in low, 8–15 and 24–31 in high, in position order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreBlock512(Vector512<int> low, Vector512<int> high, ref int at)
+    {
+        low.GetLower().StoreUnsafe(ref at);
+        high.GetLower().StoreUnsafe(ref at, 8);
+        low.GetUpper().StoreUnsafe(ref at, 16);
+        high.GetUpper().StoreUnsafe(ref at, 24);
+    }
+
+    /// <summary><see cref="AccumulateFour"/> on 512-bit vectors, thirty-two positions per pass.</summary>
+    private static void AccumulateFour512(ref sbyte input, ReadOnlySpan<int> offsets, ReadOnlySpan<int> weights, int pairs, int wide, Span<int> accumulators)
+    {
+        ref int offset = ref MemoryMarshal.GetReference(offsets);
+        ref int w0 = ref MemoryMarshal.GetReference(weights);
+        ref int w1 = ref Unsafe.Add(ref w0, pairs);
+        ref int w2 = ref Unsafe.Add(ref w1, pairs);
+        ref int w3 = ref Unsafe.Add(ref w2, pairs);
+        ref int acc = ref MemoryMarshal.GetReference(accumulators);
+        for (int j = 0; j < wide; j += PositionBlock512)
+        {
+            ref sbyte at = ref Unsafe.Add(ref input, j);
+            Vector512<int> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+            for (int p = 0; p < pairs; p++)
+            {
+                var (low, high) = TapPair512(ref at, Unsafe.Add(ref offset, 2 * p), Unsafe.Add(ref offset, (2 * p) + 1));
+                var w = Vector512.Create(Unsafe.Add(ref w0, p)).AsInt16();
+                a0 += Avx512BW.MultiplyAddAdjacent(low, w);
+                b0 += Avx512BW.MultiplyAddAdjacent(high, w);
+                w = Vector512.Create(Unsafe.Add(ref w1, p)).AsInt16();
+                a1 += Avx512BW.MultiplyAddAdjacent(low, w);
+                b1 += Avx512BW.MultiplyAddAdjacent(high, w);
+                w = Vector512.Create(Unsafe.Add(ref w2, p)).AsInt16();
+                a2 += Avx512BW.MultiplyAddAdjacent(low, w);
+                b2 += Avx512BW.MultiplyAddAdjacent(high, w);
+                w = Vector512.Create(Unsafe.Add(ref w3, p)).AsInt16();
+                a3 += Avx512BW.MultiplyAddAdjacent(low, w);
+                b3 += Avx512BW.MultiplyAddAdjacent(high, w);
+            }
+
+            StoreBlock512(a0, b0, ref Unsafe.Add(ref acc, j));
+            StoreBlock512(a1, b1, ref Unsafe.Add(ref acc, wide + j));
+            StoreBlock512(a2, b2, ref Unsafe.Add(ref acc, (2 * wide) + j));
+            StoreBlock512(a3, b3, ref Unsafe.Add(ref acc, (3 * wide) + j));
+        }
+    }
+
+    private static void AccumulateOne512(ref sbyte input, ReadOnlySpan<int> offsets, ReadOnlySpan<int> weights, int wide, Span<int> accumulators)
+    {
+        ref int offset = ref MemoryMarshal.GetReference(offsets);
+        ref int weight = ref MemoryMarshal.GetReference(weights);
+        ref int acc = ref MemoryMarshal.GetReference(accumulators);
+        for (int j = 0; j < wide; j += PositionBlock512)
+        {
+            ref sbyte at = ref Unsafe.Add(ref input, j);
+            Vector512<int> a = default, b = default;
+            for (int p = 0; p < weights.Length; p++)
+            {
+                var (low, high) = TapPair512(ref at, Unsafe.Add(ref offset, 2 * p), Unsafe.Add(ref offset, (2 * p) + 1));
+                var w = Vector512.Create(Unsafe.Add(ref weight, p)).AsInt16();
+                a += Avx512BW.MultiplyAddAdjacent(low, w);
+                b += Avx512BW.MultiplyAddAdjacent(high, w);
+            }
+
+            StoreBlock512(a, b, ref Unsafe.Add(ref acc, j));
         }
     }
 
@@ -402,4 +500,5 @@ public static class ConvInt8
 /// pair p reads the padded input at a wide position plus Offsets[2p] and plus Offsets[2p + 1], weighted by the low and
 /// high int16 halves of Weights[p]. Dense: every filter holds all taps in order, so the filters of a group share offsets.
 /// </summary>
-public sealed record WideFilters(int[] PairStart, int[] Offsets, int[] Weights, bool Dense);
+/// Use512: the filters run on 512-bit vectors (<see cref="ConvInt8.Wide(in ConvGeometry, ReadOnlySpan{sbyte}, bool)"/> chooses them where AVX-512 BW runs).
+public sealed record WideFilters(int[] PairStart, int[] Offsets, int[] Weights, bool Dense, bool Use512);
