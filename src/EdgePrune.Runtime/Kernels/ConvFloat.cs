@@ -239,11 +239,7 @@ public static class ConvFloat
                 return;
             }
 
-            var plane = OutputPlane(_g, _y, n, channel);
-            for (int oy = 0; oy < _g.OutH; oy++)
-            {
-                wide.Slice(oy * _g.PaddedW, _g.OutW).CopyTo(plane.Slice(oy * _g.OutW, _g.OutW));
-            }
+            Layout.CopyRows(wide, _g.PaddedW, OutputPlane(_g, _y, n, channel), _g.OutW, _g.OutH, _g.OutW);
         }
     }
 

@@ -89,6 +89,7 @@ public readonly record struct ConvGeometry(
 
     /// <summary>Copies batch item n's input planes of a group into <paramref name="padded"/> (length <see cref="PaddedGroupLength"/>) with <paramref name="pad"/> around and after them.</summary>
     public void PadGroup<T>(ReadOnlySpan<T> x, int n, int group, T pad, Span<T> padded)
+        where T : unmanaged
     {
         // Unpadded columns: the group's planes are contiguous and copied as one block (LeNet-5's second conv: one copy
         // in place of 84 row copies).
@@ -111,11 +112,7 @@ public readonly record struct ConvGeometry(
         for (int c = 0; c < InChannelsPerGroup; c++)
         {
             var plane = x.Slice(((n * InChannels) + (group * InChannelsPerGroup) + c) * InPlane, InPlane);
-            var into = padded.Slice(c * PaddedPlane, PaddedPlane);
-            for (int iy = 0; iy < InH; iy++)
-            {
-                plane.Slice(iy * InW, InW).CopyTo(into.Slice(((iy + PadTop) * PaddedW) + PadLeft, InW));
-            }
+            Layout.CopyRows(plane, InW, padded.Slice((c * PaddedPlane) + (PadTop * PaddedW) + PadLeft), PaddedW, InH, InW);
         }
     }
 

@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace EdgePrune.Runtime.Kernels;
 
 /// <summary>Data movement that ignores element meaning: Concat along an axis and Transpose, over raw bytes with an element size.</summary>
@@ -9,6 +13,56 @@ public static class Layout
         for (int o = 0; o < outer; o++)
         {
             input.Slice(o * chunkBytes, chunkBytes).CopyTo(output.Slice((o * outputChunkBytes) + outputOffset, chunkBytes));
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="rows"/> rows of <paramref name="width"/> elements between strided layouts (a convolution's
+    /// padded or wide rows and a plane). Rows of 16 bytes or more move as vectors, the last one overlapping the one before:
+    /// a span copy per row cost about 4 ns for LeNet-5's 28-float rows, several times the copy itself.
+    /// </summary>
+    public static void CopyRows<T>(ReadOnlySpan<T> from, int fromStride, Span<T> to, int toStride, int rows, int width)
+        where T : unmanaged
+    {
+        if (rows <= 0 || width <= 0)
+        {
+            return;
+        }
+
+        if (from.Length < ((rows - 1) * fromStride) + width || to.Length < ((rows - 1) * toStride) + width)
+        {
+            throw new ArgumentException($"{rows} rows of {width} at strides {fromStride} and {toStride} do not fit {from.Length} source and {to.Length} destination elements");
+        }
+
+        int bytes = width * Unsafe.SizeOf<T>();
+        ref byte source = ref Unsafe.As<T, byte>(ref MemoryMarshal.GetReference(from));
+        ref byte destination = ref Unsafe.As<T, byte>(ref MemoryMarshal.GetReference(to));
+        int sourceStride = fromStride * Unsafe.SizeOf<T>(), destinationStride = toStride * Unsafe.SizeOf<T>();
+        for (int r = 0; r < rows; r++)
+        {
+            ref byte rowFrom = ref Unsafe.Add(ref source, r * sourceStride);
+            ref byte rowTo = ref Unsafe.Add(ref destination, r * destinationStride);
+            if (bytes >= Vector256<byte>.Count)
+            {
+                for (int i = 0; ; i += Vector256<byte>.Count)
+                {
+                    i = Math.Min(i, bytes - Vector256<byte>.Count);
+                    Vector256.LoadUnsafe(ref rowFrom, (nuint)i).StoreUnsafe(ref rowTo, (nuint)i);
+                    if (i == bytes - Vector256<byte>.Count)
+                    {
+                        break;
+                    }
+                }
+            }
+            else if (bytes >= Vector128<byte>.Count)
+            {
+                Vector128.LoadUnsafe(ref rowFrom).StoreUnsafe(ref rowTo);
+                Vector128.LoadUnsafe(ref rowFrom, (nuint)(bytes - Vector128<byte>.Count)).StoreUnsafe(ref rowTo, (nuint)(bytes - Vector128<byte>.Count));
+            }
+            else
+            {
+                Unsafe.CopyBlockUnaligned(ref rowTo, ref rowFrom, (uint)bytes);
+            }
         }
     }
 

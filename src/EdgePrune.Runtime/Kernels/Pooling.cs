@@ -244,7 +244,27 @@ public static class Pooling
         {
             ref T first = ref Unsafe.Add(ref input, oy * rowStep);
             ref T to = ref Unsafe.Add(ref output, oy * width);
-            if (Unsafe.SizeOf<T>() == 4 && Vector256.IsHardwareAccelerated && width >= 4)
+            if (Unsafe.SizeOf<T>() == 4 && Vector512.IsHardwareAccelerated && width >= 8)
+            {
+                for (int i = 0; ; i += 8)
+                {
+                    i = Math.Min(i, width - 8);
+                    ref T at = ref Unsafe.Add(ref first, 2 * i);
+                    var maxima = Vector512.LoadUnsafe(ref at);
+                    for (int r = 1; r < rows; r++)
+                    {
+                        maxima = Vector512.Max(maxima, Vector512.LoadUnsafe(ref at, (nuint)(r * rowStride)));
+                    }
+
+                    var split = Vector512.Shuffle(maxima.AsInt32(), Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15)).As<int, T>();
+                    Vector256.Max(split.GetLower(), split.GetUpper()).StoreUnsafe(ref to, (nuint)i);
+                    if (i == width - 8)
+                    {
+                        break;
+                    }
+                }
+            }
+            else if (Unsafe.SizeOf<T>() == 4 && Vector256.IsHardwareAccelerated && width >= 4)
             {
                 for (int i = 0; ; i += 4)
                 {
