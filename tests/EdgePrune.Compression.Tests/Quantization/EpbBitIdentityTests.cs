@@ -13,7 +13,7 @@ namespace EdgePrune.Compression.Tests.Quantization;
 /// The host predicts what the device outputs: the committed LeNets quantized to int8, written as <c>.epb</c> and run
 /// by the .NET device runtime, give the integer executor's int8 codes exactly, on real held-out digits; so do random
 /// Conv → Relu → MaxPool graphs, whose pools the runtime takes into the convolution (pooling int32 accumulators before
-/// requantizing them).
+/// requantizing them), and the gesture CNN dense and 90 % sparse.
 /// </summary>
 public sealed class EpbBitIdentityTests
 {
@@ -49,6 +49,34 @@ public sealed class EpbBitIdentityTests
             device.Run(input.Span<sbyte>(), deviceOutput);
 
             Assert.True(predicted.SequenceEqual(deviceOutput), $"digit {i}: executor [{string.Join(", ", predicted)}] vs runtime [{string.Join(", ", deviceOutput)}]");
+        }
+    }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(0.9f)]
+    public void Runtime_int8_gesture_cnn_equals_the_integer_executor_bit_for_bit(float sparsity)
+    {
+        // The 1-D CNN the Pi service runs (conv, pool, conv, a float global average between Dequantize and Quantize, fc),
+        // calibrated and fed with seeded uniform windows: bit identity does not depend on where the inputs come from.
+        var graph = OnnxImporter.Load(RepositoryPaths.SampleModel("gesture.onnx")).Graph;
+        if (sparsity > 0)
+        {
+            graph = MagnitudePruner.Prune(graph, new PruningOptions { Sparsity = sparsity }).Graph;
+        }
+
+        var shape = CalibrationData.SampleShape(CalibrationData.SingleInput(graph));
+        var random = new Random(17);
+        var quantized = Quantizer.Quantize(graph, TestTensors.Uniform(random, [64, .. shape], 0f, 1f), new QuantizationOptions());
+        var executor = new IntegerExecutor(quantized);
+        var device = EpbModel.Load(EpbWriter.Write(quantized.Graph, new EpbWriteOptions { Quantization = EpbQuantizationBuilder.From(quantized) }).Bytes);
+        var deviceOutput = new sbyte[device.Outputs[0].ElementCount];
+        for (int i = 0; i < 100; i++)
+        {
+            var input = executor.QuantizeInput(TestTensors.Uniform(random, [1, .. shape], 0f, 1f));
+            var expected = executor.RunQuantized(input)[quantized.Graph.Outputs[0].Name].Span<sbyte>().ToArray();
+            device.Run(input.Span<sbyte>(), deviceOutput);
+            Assert.True(expected.SequenceEqual(deviceOutput), $"window {i}: executor [{string.Join(", ", expected)}] vs runtime [{string.Join(", ", deviceOutput)}]");
         }
     }
 
