@@ -67,18 +67,20 @@ internal sealed class FullyConnectedStep : Step
 
     /// <summary>
     /// Kept fraction (stored values / elements) of an unstructured-sparse matrix above which the dense kernel, run over
-    /// a dense copy made at load, is faster than the CSR kernel. Measured on x64 (AMD EPYC, AVX2 paths), batch 1, best of
-    /// 27 timed runs after a 300 ms warm-up, µs per call for K×N = 400×120 / 784×300 / 300×100 / 120×84:
-    /// int8 dense 1.00 / 4.47 / 0.87 / 0.40, CSR at 2 % 0.60 / 2.47 / 0.43 / 0.24, at 5 % 1.17 / 4.85 / 0.80 / 0.36,
-    /// at 8 % 1.66 / 7.25 / 1.11 / 0.48: CSR passes dense at 4.3-6 %.
+    /// a dense copy made at load, is faster than the CSR kernel. Measured on x64 (AMD EPYC, AVX2 paths) with a timing
+    /// program outside the repository: batch 1, random kept positions, best of 45 timed runs after a 300 ms warm-up.
+    /// µs per call for K×N = 400×120 / 784×300 / 300×100 / 120×84: int8 dense 0.99 / 4.55 / 0.87 / 0.40; CSR16 at
+    /// 2 % 0.58 / 2.11 / 0.44 / 0.27, 5 % 1.01 / 4.33 / 0.69 / 0.37, 8 % 1.54 / 6.18 / 1.00 / 0.45, 10 % 1.79 / 7.67 /
+    /// 1.22 / 0.50: CSR passes dense at 4.9 / 5.4 / 6.7 / 6.1 % kept.
     /// </summary>
-    internal const double DenseAboveKeptFractionInt8 = 0.05;
+    internal const double DenseAboveKeptFractionInt8 = 0.055;
 
     /// <summary>
-    /// As <see cref="DenseAboveKeptFractionInt8"/> for fp32: dense 1.70 / 9.66 / 1.33 / 0.43 µs, CSR at 10 %
-    /// 1.58 / 7.48 / 1.02 / 0.40, at 15 % 2.37 / 11.26 / 1.46 / 0.56: CSR passes dense at 10.8-13 %.
+    /// As <see cref="DenseAboveKeptFractionInt8"/> for fp32: dense 1.72 / 9.54 / 1.37 / 0.46 µs; CSR16 at 10 %
+    /// 1.28 / 5.79 / 0.84 / 0.35, 15 % 1.86 / 8.43 / 1.19 / 0.49, 25 % 2.94 / 14.50 / 1.91 / 0.71: CSR passes dense at
+    /// 13.8 / 16.8 / 17.5 / 13.9 % kept.
     /// </summary>
-    internal const double DenseAboveKeptFractionFloat = 0.11;
+    internal const double DenseAboveKeptFractionFloat = 0.15;
 
     /// <summary>
     /// The weights as the kernels run them: a bitmask becomes CSR (its row scan is about 3x slower than CSR's index

@@ -236,7 +236,10 @@ public static class FullyConnectedInt8
         return acc;
     }
 
-    // As in FullyConnectedFloat: indices were proved in range at load, so the sparse loops skip bounds checks.
+    // As in FullyConnectedFloat: indices were proved in range at load, so the sparse loops skip bounds checks, and eight
+    // kept values go at a time: their inputs collected as int16 lanes, the values read as one word and sign-extended,
+    // one pmaddwd (exact: |int8 · int8| ≤ 2^14; an int16 multiply and widening add off x64), so the scalar loop's three
+    // loads per kept value become one and a bit. Without hardware vectors (ARM32), four scalar accumulators.
     private static void Csr<TIndex>(ReadOnlySpan<int> rowPointers, ReadOnlySpan<TIndex> columns, ReadOnlySpan<sbyte> values, ReadOnlySpan<sbyte> x, int first, Span<int> accumulators)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -248,6 +251,35 @@ public static class FullyConnectedInt8
             // Native-sized indices: the zero-extended column addresses the input directly, with no sign extension per value.
             nint k = rowPointers[first + i], end = rowPointers[first + i + 1];
             int acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+            if (Vector128.IsHardwareAccelerated)
+            {
+                var acc = Vector128<int>.Zero;
+                for (; k + 7 < end; k += 8)
+                {
+                    var inputs = Vector128.Create(
+                        (short)Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k))),
+                        Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 1))),
+                        Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 2))),
+                        Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 3))),
+                        Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 4))),
+                        Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 5))),
+                        Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 6))),
+                        Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 7))));
+                    var weights = Vector128.WidenLower(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<long>(ref Unsafe.As<sbyte, byte>(ref Unsafe.Add(ref v, k)))).AsSByte());
+                    if (Sse2.IsSupported)
+                    {
+                        acc += Sse2.MultiplyAddAdjacent(weights, inputs);
+                    }
+                    else
+                    {
+                        var (low, high) = Vector128.Widen(weights * inputs);
+                        acc += low + high;
+                    }
+                }
+
+                acc0 = Vector128.Sum(acc);
+            }
+
             for (; k + 3 < end; k += 4)
             {
                 acc0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k)));
