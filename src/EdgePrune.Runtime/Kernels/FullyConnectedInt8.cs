@@ -159,8 +159,8 @@ public static class FullyConnectedInt8
 
     /// <summary>
     /// Rows first.. of dense [N, K] weights. On AVX2 four rows at a time: each 16 inputs are sign-extended once and feed
-    /// four vpmaddwd (one row at a time re-extends them for every row), an 8-wide step before the scalar tail; other
-    /// CPUs (NEON) one <see cref="Dot"/> per row.
+    /// four vpmaddwd (one row at a time re-extends them for every row), an 8-wide step before the scalar tail, the four
+    /// rows reduced together; other CPUs (NEON) one <see cref="Dot"/> per row.
     /// </summary>
     private static void Dense(ReadOnlySpan<sbyte> w, ReadOnlySpan<sbyte> x, int first, Span<int> accumulators)
     {
@@ -186,32 +186,30 @@ public static class FullyConnectedInt8
                     a3 += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref r3, j)), input);
                 }
 
-                var low = Vector128.Create(Vector256.Sum(a0), Vector256.Sum(a1), Vector256.Sum(a2), Vector256.Sum(a3));
                 if ((int)j + 8 <= k)
                 {
                     var input = Eight(ref Unsafe.Add(ref xs, j));
-                    low += Vector128.Create(
-                        Vector128.Sum(Sse2.MultiplyAddAdjacent(Eight(ref Unsafe.Add(ref r0, j)), input)),
-                        Vector128.Sum(Sse2.MultiplyAddAdjacent(Eight(ref Unsafe.Add(ref r1, j)), input)),
-                        Vector128.Sum(Sse2.MultiplyAddAdjacent(Eight(ref Unsafe.Add(ref r2, j)), input)),
-                        Vector128.Sum(Sse2.MultiplyAddAdjacent(Eight(ref Unsafe.Add(ref r3, j)), input)));
+                    a0 += Sse2.MultiplyAddAdjacent(Eight(ref Unsafe.Add(ref r0, j)), input).ToVector256();
+                    a1 += Sse2.MultiplyAddAdjacent(Eight(ref Unsafe.Add(ref r1, j)), input).ToVector256();
+                    a2 += Sse2.MultiplyAddAdjacent(Eight(ref Unsafe.Add(ref r2, j)), input).ToVector256();
+                    a3 += Sse2.MultiplyAddAdjacent(Eight(ref Unsafe.Add(ref r3, j)), input).ToVector256();
                     j += 8;
                 }
 
-                int s0 = low[0], s1 = low[1], s2 = low[2], s3 = low[3];
+                // The four rows' lane sums at once: pairwise adds leave row r's low-half and high-half sums in lanes r and r + 4.
+                var pairs = Avx2.HorizontalAdd(Avx2.HorizontalAdd(a0, a1), Avx2.HorizontalAdd(a2, a3));
+                var sums = pairs.GetLower() + pairs.GetUpper();
+                int t0 = 0, t1 = 0, t2 = 0, t3 = 0;
                 for (; (int)j < k; j++)
                 {
                     int input = Unsafe.Add(ref xs, j);
-                    s0 += Unsafe.Add(ref r0, j) * input;
-                    s1 += Unsafe.Add(ref r1, j) * input;
-                    s2 += Unsafe.Add(ref r2, j) * input;
-                    s3 += Unsafe.Add(ref r3, j) * input;
+                    t0 += Unsafe.Add(ref r0, j) * input;
+                    t1 += Unsafe.Add(ref r1, j) * input;
+                    t2 += Unsafe.Add(ref r2, j) * input;
+                    t3 += Unsafe.Add(ref r3, j) * input;
                 }
 
-                accumulators[i] = s0;
-                accumulators[i + 1] = s1;
-                accumulators[i + 2] = s2;
-                accumulators[i + 3] = s3;
+                (sums + Vector128.Create(t0, t1, t2, t3)).CopyTo(accumulators[i..]);
             }
         }
 
@@ -221,7 +219,9 @@ public static class FullyConnectedInt8
         }
     }
 
-    // Eight int8 values sign-extended to int16 lanes.
+    // Eight int8 values sign-extended to int16 lanes; inlined, because a call would make the JIT spill the callers'
+    // vector accumulators (no callee-saved vector registers on x64 SysV) in and around their hot loops.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<short> Eight(ref sbyte first) =>
         Sse41.ConvertToVector128Int16(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<long>(ref Unsafe.As<sbyte, byte>(ref first))).AsSByte());
 
@@ -237,9 +237,9 @@ public static class FullyConnectedInt8
     }
 
     // As in FullyConnectedFloat: indices were proved in range at load, so the sparse loops skip bounds checks, and eight
-    // kept values go at a time: their inputs collected as int16 lanes, the values read as one word and sign-extended,
-    // one pmaddwd (exact: |int8 · int8| ≤ 2^14; an int16 multiply and widening add off x64), so the scalar loop's three
-    // loads per kept value become one and a bit. Without hardware vectors (ARM32), four scalar accumulators.
+    // kept values go at a time: their inputs inserted into one vector, the values read as one word, both sign-extended
+    // to int16 lanes, one pmaddwd (exact: |int8 · int8| ≤ 2^14; an int16 multiply and widening add off x64), so the
+    // scalar loop's three loads per kept value become about two. Without hardware vectors (ARM32), four scalar accumulators.
     private static void Csr<TIndex>(ReadOnlySpan<int> rowPointers, ReadOnlySpan<TIndex> columns, ReadOnlySpan<sbyte> values, ReadOnlySpan<sbyte> x, int first, Span<int> accumulators)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -256,15 +256,16 @@ public static class FullyConnectedInt8
                 var acc = Vector128<int>.Zero;
                 for (; k + 7 < end; k += 8)
                 {
-                    var inputs = Vector128.Create(
-                        (short)Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k))),
-                        Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 1))),
-                        Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 2))),
-                        Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 3))),
-                        Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 4))),
-                        Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 5))),
-                        Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 6))),
-                        Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 7))));
+                    // One lane at a time, so the JIT inserts each input straight from memory instead of holding eight in registers.
+                    var gathered = Vector128.CreateScalarUnsafe(Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k))));
+                    gathered = gathered.WithElement(1, Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 1))));
+                    gathered = gathered.WithElement(2, Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 2))));
+                    gathered = gathered.WithElement(3, Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 3))));
+                    gathered = gathered.WithElement(4, Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 4))));
+                    gathered = gathered.WithElement(5, Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 5))));
+                    gathered = gathered.WithElement(6, Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 6))));
+                    gathered = gathered.WithElement(7, Unsafe.Add(ref xs, nint.CreateTruncating(Unsafe.Add(ref c, k + 7))));
+                    var inputs = Vector128.WidenLower(gathered);
                     var weights = Vector128.WidenLower(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<long>(ref Unsafe.As<sbyte, byte>(ref Unsafe.Add(ref v, k)))).AsSByte());
                     if (Sse2.IsSupported)
                     {
