@@ -85,8 +85,9 @@ internal sealed class FullyConnectedStep : Step
 
     /// <summary>
     /// The weights as the kernels run them: a bitmask becomes CSR (its row scan is about 3x slower than CSR's index
-    /// loads, docs/runtime.md), and an unstructured-sparse matrix that keeps more than the crossover fraction becomes
-    /// dense, costing rows × cols values of RAM but not of file. Block-sparse and N:M stay as stored.
+    /// loads, docs/results.md), and an unstructured-sparse matrix that keeps more than the crossover fraction becomes
+    /// dense, costing rows × cols values of RAM but not of file (unless that copy would not fit one array).
+    /// Block-sparse and N:M stay as stored.
     /// </summary>
     internal static WeightView ExecutionWeights(WeightView stored)
     {
@@ -97,7 +98,7 @@ internal sealed class FullyConnectedStep : Step
 
         long elements = (long)stored.Rows * stored.Cols;
         double crossover = stored.DataType == EpbDataType.Int8 ? DenseAboveKeptFractionInt8 : DenseAboveKeptFractionFloat;
-        if (elements > 0 && stored.StoredCount > crossover * elements)
+        if (elements is > 0 and <= int.MaxValue / sizeof(float) && stored.StoredCount > crossover * elements)
         {
             byte[] dense = stored.DataType == EpbDataType.Int8
                 ? Array.ConvertAll(stored.ToDenseInt(), v => (byte)(sbyte)v)
