@@ -48,7 +48,7 @@ public class FullyConnectedCrossoverTests
     {
         var random = new Random(seed);
         int n = random.Next(1, 40), k = random.Next(17, 300), batch = random.Next(1, 3);
-        double fraction = Math.Min(1, timesCrossover * FullyConnectedStep.DenseAboveKeptFractionInt8);
+        double fraction = Math.Min(1, timesCrossover * FullyConnectedStep.DenseAboveKeptFraction(EpbDataType.Int8));
         var kept = KeptPositions(random, n * k, fraction);
         var w = kept.Select(keep => keep ? NonzeroInt8(random) : (sbyte)0).ToArray();
         var x = Enumerable.Range(0, batch * k).Select(_ => (sbyte)random.Next(-128, 128)).ToArray();
@@ -81,7 +81,7 @@ public class FullyConnectedCrossoverTests
     {
         var random = new Random(seed);
         int n = random.Next(1, 40), k = random.Next(17, 300), batch = random.Next(1, 3);
-        var kept = KeptPositions(random, n * k, Math.Min(1, timesCrossover * FullyConnectedStep.DenseAboveKeptFractionFloat));
+        var kept = KeptPositions(random, n * k, Math.Min(1, timesCrossover * FullyConnectedStep.DenseAboveKeptFraction(EpbDataType.Float32)));
         var w = kept.Select(keep => keep ? (float)(random.NextDouble() - 0.5) : 0f).ToArray();
         var x = Enumerable.Range(0, batch * k).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
         var bias = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
