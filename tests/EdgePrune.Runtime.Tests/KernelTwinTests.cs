@@ -147,6 +147,35 @@ public class KernelTwinTests
     }
 
     /// <summary>
+    /// Dense int8 weights on every row count 1-9 (the four-row step and its leftover rows) and column count 1-50 (the
+    /// 16- and 8-wide steps and the scalar tail): small codes requantized at multiplier 1, so an accumulator off by one
+    /// shows, and full-range codes including −128·−128.
+    /// </summary>
+    [Theory]
+    [InlineData(21, 3, 1f)]
+    [InlineData(22, 128, 0.0001f)]
+    public void FullyConnectedInt8_dense_is_bit_identical_to_its_reference_twin_on_every_row_and_column_tail(int seed, int magnitude, float weightScale)
+    {
+        var random = new Random(seed);
+        for (int n = 1; n <= 9; n++)
+        {
+            for (int k = 1; k <= 50; k++)
+            {
+                var w = Enumerable.Range(0, n * k).Select(_ => (sbyte)random.Next(-magnitude, magnitude)).ToArray();
+                var x = Enumerable.Range(0, k).Select(_ => (sbyte)random.Next(-magnitude, magnitude)).ToArray();
+                var bias = Enumerable.Range(0, n).Select(_ => random.Next(-20, 20)).ToArray();
+                var q = Requantization.Create(1f, random.Next(-3, 3), [weightScale], n, 1f, 0, float.NegativeInfinity, float.PositiveInfinity);
+                var expected = new sbyte[n];
+                FullyConnectedInt8.Reference(w.Select(v => (int)v).ToArray(), n, k, x, bias, q, expected, 1);
+                var view = View(WeightEncoder.Candidates(MemoryMarshal.AsBytes(w.AsSpan()).ToArray(), 1, n, null, allowSparse: false)[0], EpbDataType.Int8, [n, k]);
+                var actual = new sbyte[n];
+                FullyConnectedInt8.Run(view, x, FullyConnectedInt8.FoldedBias(view, bias, q.InputOffset), q, actual, 1);
+                Assert.True(expected.SequenceEqual(actual), $"{n}x{k}: [{string.Join(", ", actual)}] vs reference [{string.Join(", ", expected)}]");
+            }
+        }
+    }
+
+    /// <summary>
     /// Weights pruned in whole row blocks of 4 and 8 (the 1×4/1×8 kernels read a block as one word): small codes with a
     /// requantization fine enough that an accumulator off by one shows (the 4-wide read must not sign-extend a negative
     /// word into the unused lanes), and full-range codes with −128·−128, the largest product an int16 lane must hold.
