@@ -94,7 +94,7 @@ internal sealed class FullyConnectedStep : Step
     /// <summary>The crossover kept fraction for weights of <paramref name="type"/> on this CPU.</summary>
     internal static double DenseAboveKeptFraction(EpbDataType type) => type switch
     {
-        EpbDataType.Int8 => FullyConnectedInt8.DenseRuns512Bit ? DenseAboveKeptFractionInt8Avx512 : DenseAboveKeptFractionInt8,
+        EpbDataType.Int8 => FullyConnectedInt8.Runs512Bit ? DenseAboveKeptFractionInt8Avx512 : DenseAboveKeptFractionInt8,
         _ => DenseAboveKeptFractionFloat,
     };
 

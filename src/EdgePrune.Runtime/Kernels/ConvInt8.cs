@@ -65,7 +65,7 @@ public static class ConvInt8
     /// Filters [M, C/g·KH·KW] as <see cref="RunWide"/> reads them, built once at load: dense, every tap in order (so the
     /// filters of a group share their offsets); sparse, only the nonzero taps.
     /// </summary>
-    public static WideFilters Wide(in ConvGeometry g, ReadOnlySpan<sbyte> w, bool dense) => Wide(g, w, dense, Avx512BW.IsSupported);
+    public static WideFilters Wide(in ConvGeometry g, ReadOnlySpan<sbyte> w, bool dense) => Wide(g, w, dense, FullyConnectedInt8.Runs512Bit);
 
     /// <param name="use512">512-bit vectors; tests pass false to run the AVX2 and portable paths on an AVX-512 machine.</param>
     internal static WideFilters Wide(in ConvGeometry g, ReadOnlySpan<sbyte> w, bool dense, bool use512)
@@ -101,7 +101,7 @@ public static class ConvInt8
             pairStart[m + 1] = weights.Count;
         }
 
-        return new WideFilters(pairStart, [.. offsets], [.. weights], dense, use512 && Avx512BW.IsSupported);
+        return new WideFilters(pairStart, [.. offsets], [.. weights], dense, use512 && FullyConnectedInt8.Runs512Bit);
     }
 
     /// <summary>
@@ -500,5 +500,5 @@ public static class ConvInt8
 /// pair p reads the padded input at a wide position plus Offsets[2p] and plus Offsets[2p + 1], weighted by the low and
 /// high int16 halves of Weights[p]. Dense: every filter holds all taps in order, so the filters of a group share offsets.
 /// </summary>
-/// Use512: the filters run on 512-bit vectors (<see cref="ConvInt8.Wide(in ConvGeometry, ReadOnlySpan{sbyte}, bool)"/> chooses them where AVX-512 BW runs).
+/// Use512: the filters run on 512-bit vectors (<see cref="ConvInt8.Wide(in ConvGeometry, ReadOnlySpan{sbyte}, bool)"/> chooses them where <see cref="FullyConnectedInt8.Runs512Bit"/>).
 public sealed record WideFilters(int[] PairStart, int[] Offsets, int[] Weights, bool Dense, bool Use512);

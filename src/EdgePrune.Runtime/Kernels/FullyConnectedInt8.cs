@@ -157,8 +157,11 @@ public static class FullyConnectedInt8
         return sum;
     }
 
-    /// <summary>True where the dense kernel takes 32 inputs per step in 512-bit vectors (AVX-512BW running natively).</summary>
-    internal static bool DenseRuns512Bit => Vector512.IsHardwareAccelerated && Avx512BW.IsSupported;
+    /// <summary>
+    /// True where the int8 kernels run 512-bit vectors (AVX-512BW, and .NET running 512-bit vectors natively): the dense
+    /// fully connected rows take 32 inputs per step, the wide convolutions 32 positions per tap pair.
+    /// </summary>
+    internal static bool Runs512Bit => Vector512.IsHardwareAccelerated && Avx512BW.IsSupported;
 
     /// <summary>
     /// Rows first.. of dense [N, K] weights. On AVX2 four rows at a time: each 16 inputs (32 with AVX-512BW) are
@@ -180,7 +183,7 @@ public static class FullyConnectedInt8
                 _ = w[((first + i + 4) * k) - 1];
                 Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
                 nuint j = 0;
-                if (DenseRuns512Bit && k >= 32)
+                if (Runs512Bit && k >= 32)
                 {
                     Vector512<int> b0 = default, b1 = default, b2 = default, b3 = default;
                     for (; (int)j + 32 <= k; j += 32)
